@@ -1,0 +1,1 @@
+"""Domain events: outbox relay to Kafka, consumers and versioned event schemas."""

@@ -1,0 +1,1 @@
+"""HTTP gateway (FastAPI) where API clients start checkouts and follow them."""
