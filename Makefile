@@ -1,0 +1,60 @@
+# `make test` is the one command: venv, npm tools, lint, servers, pytest (see deploy/local/test.sh).
+SHELL := /bin/bash
+VENV := .venv
+VENV_STAMP := $(VENV)/.installed-from-pyproject
+SERVERS := deploy/local/servers.sh
+
+.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run
+
+help:
+	@echo "make test            venv + npm + lint + servers + pytest; stops the servers it started"
+	@echo "                     (KEEP_SERVERS=1 keeps them; PYTEST_ARGS='-k kafka' narrows pytest)"
+	@echo "make servers         start PostgreSQL, MariaDB, Redis and Kafka on 127.0.0.1"
+	@echo "make servers-down    stop the servers started from this checkout"
+	@echo "make servers-status  which of them are running"
+	@echo "make lint            ruff, mypy, bpmnlint"
+	@echo "make venv | npm      the Python virtualenv | the BPMN lint tools"
+	@echo "make run             arrives with the saga issue"
+
+test:
+	@deploy/local/test.sh $(PYTEST_ARGS)
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || python3.11 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	@touch $@
+
+npm:
+	@deploy/local/npm.sh
+
+servers:
+	@$(SERVERS) up
+
+servers-down:
+	@$(SERVERS) down
+
+servers-status:
+	@$(SERVERS) status
+
+lint: lint-python lint-bpmn
+
+lint-python: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# Every diagram is linted on its own; no diagrams at all is fine.
+lint-bpmn: npm
+	@status=0; \
+	for diagram in bpmn/*.bpmn; do \
+	  [ -e "$$diagram" ] || continue; \
+	  echo "bpmnlint $$diagram"; \
+	  node_modules/.bin/bpmnlint "$$diagram" || status=1; \
+	done; \
+	exit $$status
+
+run:
+	@echo "make run arrives with the saga issue: there is nothing to run yet." >&2
+	@exit 1

@@ -1,0 +1,184 @@
+"""Engine throughput: a one-service-task process driven by pyzeebe's client and worker at full load.
+
+Run: ``.venv/bin/python bench/engine_throughput.py [--seconds 30] [--concurrency 64]``
+
+The engine runs in its own process (as ``make run`` runs it); this process drives it with
+``CreateProcessInstanceWithResult`` calls (start-to-complete latency per call) and a pyzeebe worker
+completing the jobs. In the same run, an empty gRPC unary service is measured with the same client
+concurrency: the ratio between the two says how much of the machine's raw gRPC round-trip capacity
+one process instance costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import grpc
+from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="bench" targetNamespace="http://example.com/bench">
+  <bpmn:process id="bench_one_task" isExecutable="true">
+    <bpmn:startEvent id="start" name="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task" name="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="bench"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end" name="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+ECHO_SERVER = """
+import asyncio, sys, grpc
+async def main():
+    server = grpc.aio.server()
+    handler = grpc.method_handlers_generic_handler(
+        "bench.Echo", {"Ping": grpc.unary_unary_rpc_method_handler(lambda request, context: b"")})
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    print(port, flush=True)
+    await server.wait_for_termination()
+asyncio.run(main())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def load(call: Callable[[], Awaitable[object]], seconds: float, concurrency: int) -> list[float]:
+    """Run ``call`` from ``concurrency`` loops for ``seconds``; returns the latency of each call."""
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        while time.perf_counter() < stop_at:
+            began = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - began)
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return latencies
+
+
+async def measure_echo(seconds: float, concurrency: int) -> float:
+    server = subprocess.Popen([sys.executable, "-c", ECHO_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            ping = channel.unary_unary("/bench.Echo/Ping")
+            await ping(b"")
+            latencies = await load(lambda: ping(b""), seconds, concurrency)
+        return len(latencies) / seconds
+    finally:
+        server.terminate()
+        server.wait()
+
+
+async def measure_engine(seconds: float, concurrency: int, data_dir: Path) -> tuple[float, float, float]:
+    port, http_port = free_port(), free_port()
+    engine = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "serve",
+            "--port",
+            str(port),
+            "--http-port",
+            str(http_port),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert engine.stdout is not None
+        ready = engine.stdout.readline()
+        if "engine ready" not in ready:
+            raise RuntimeError(f"engine did not start: {ready!r}")
+        channel = create_insecure_channel(grpc_address=f"127.0.0.1:{port}")
+        client = ZeebeClient(channel)
+        diagram = data_dir / "bench.bpmn"
+        diagram.write_bytes(PROCESS)
+        await client.deploy_resource(str(diagram))
+        worker = ZeebeWorker(channel, poll_retry_delay=0)
+
+        @worker.task(task_type="bench", max_jobs_to_activate=64, max_running_jobs=256)
+        async def bench() -> dict[str, object]:
+            return {}
+
+        working = asyncio.create_task(worker.work())
+        await client.run_process_with_result("bench_one_task", {}, timeout=10_000)  # warm-up
+        latencies = await load(
+            lambda: client.run_process_with_result("bench_one_task", {}, timeout=10_000), seconds, concurrency
+        )
+        await worker.stop()
+        working.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await working
+        await channel.close()
+        return len(latencies) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)
+    finally:
+        engine.terminate()
+        engine.wait()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"load: {args.concurrency} concurrent callers, {args.seconds:g} s per measurement")
+    echo_rate = await measure_echo(args.seconds, args.concurrency)
+    print(f"baseline: empty gRPC unary round trips: {echo_rate:,.0f}/s")
+    with tempfile.TemporaryDirectory(prefix="engine-bench-") as data_dir:
+        rate, p50, p99 = await measure_engine(args.seconds, args.concurrency, Path(data_dir))
+    print(
+        f"engine: {rate:,.0f} completed instances/s, start-to-complete p50 {p50 * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms"
+    )
+    print(
+        f"ratio: {rate / echo_rate:.3f} instances per empty round trip "
+        f"(target on 2 cores: >= 500 instances/s with p99 < 100 ms)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Zeebe's gateway gRPC protocol, served by the local engine."""

@@ -1,0 +1,360 @@
+"""Zeebe's ``gateway_protocol.Gateway`` service, served from the stubs pyzeebe ships.
+
+This layer validates requests as Zeebe's gateway does, turns them into engine commands, and maps
+rejections to Zeebe's status codes. It holds no state of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any, NoReturn, TypeVar
+
+import grpc
+from pyzeebe.proto import gateway_pb2 as pb
+from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
+
+from engine.runtime.engine import ActivatedJob, Engine
+from engine.runtime.rejections import Rejection, RejectionType
+from engine.runtime.state import InstanceState, ProcessInstance
+from engine.service import EngineService
+
+T = TypeVar("T")
+
+TENANT = "<default>"
+GATEWAY_VERSION = "8.6.6"
+DEFAULT_LONG_POLL_SECONDS = 10.0
+"""Zeebe's default; pyzeebe's own deadline for ActivateJobs is 20 s, so a poll must end before."""
+STREAM_BATCH = 32
+
+_STATUS = {
+    RejectionType.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
+    RejectionType.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    RejectionType.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    RejectionType.INVALID_STATE: grpc.StatusCode.FAILED_PRECONDITION,
+    RejectionType.RESOURCE_EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+
+
+async def _abort(context: grpc.aio.ServicerContext[Any, Any], rejection: Rejection) -> NoReturn:
+    await context.abort(_STATUS[rejection.type], str(rejection))
+    raise AssertionError("abort raises")  # pragma: no cover
+
+
+async def _invalid(context: grpc.aio.ServicerContext[Any, Any], message: str) -> NoReturn:
+    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, message)
+    raise AssertionError("abort raises")  # pragma: no cover
+
+
+async def _document(
+    context: grpc.aio.ServicerContext[Any, Any], text: str, prop: str = "variables"
+) -> dict[str, Any]:
+    """Parse a JSON variables document; Zeebe requires a JSON object (empty means none)."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        await _invalid(
+            context,
+            f"Property '{prop}' is invalid: Expected document to be valid JSON, but it was not: {error}",
+        )
+    if not isinstance(value, dict):
+        kind = "ARRAY" if isinstance(value, list) else type(value).__name__.upper()
+        await _invalid(
+            context,
+            f"Property '{prop}' is invalid: Expected document to be a root level object, but was '{kind}'",
+        )
+    return value
+
+
+def _require(condition: bool, message: str) -> str | None:
+    return None if condition else message
+
+
+class Gateway(GatewayServicer):
+    """The RPCs the engine implements; the rest answer UNIMPLEMENTED through the base class."""
+
+    def __init__(self, service: EngineService, host: str, port: int) -> None:
+        self.service = service
+        self.host = host
+        self.port = port
+
+    async def _run(
+        self,
+        context: grpc.aio.ServicerContext[Any, Any],
+        apply: Callable[[Engine], T],
+        *,
+        exempt: bool = False,
+    ) -> T:
+        try:
+            return await self.service.command(apply, exempt_from_backpressure=exempt)
+        except Rejection as rejection:
+            await _abort(context, rejection)
+
+    # ------------------------------------------------------------------ cluster
+    async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
+        partition = pb.Partition(partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
+        broker = pb.BrokerInfo(
+            nodeId=0, host=self.host, port=self.port, partitions=[partition], version=GATEWAY_VERSION
+        )
+        return pb.TopologyResponse(
+            brokers=[broker],
+            clusterSize=1,
+            partitionsCount=1,
+            replicationFactor=1,
+            gatewayVersion=GATEWAY_VERSION,
+        )
+
+    # ------------------------------------------------------------------ deployment
+    async def DeployResource(
+        self, request: pb.DeployResourceRequest, context: Any
+    ) -> pb.DeployResourceResponse:
+        resources = [(r.name, r.content) for r in request.resources]
+        deployment = await self._run(context, lambda engine: engine.deploy(resources))
+        return pb.DeployResourceResponse(
+            key=deployment.key,
+            tenantId=TENANT,
+            deployments=[
+                pb.Deployment(
+                    process=pb.ProcessMetadata(
+                        bpmnProcessId=d.bpmn_process_id,
+                        version=d.version,
+                        processDefinitionKey=d.key,
+                        resourceName=d.resource_name,
+                        tenantId=TENANT,
+                    )
+                )
+                for d in deployment.processes
+            ],
+        )
+
+    # ------------------------------------------------------------------ instances
+    async def _create(
+        self, request: pb.CreateProcessInstanceRequest, context: Any, *, with_result: bool
+    ) -> tuple[pb.CreateProcessInstanceResponse, ProcessInstance, asyncio.Future[ProcessInstance] | None]:
+        variables = await _document(context, request.variables)
+        if request.startInstructions:
+            await _invalid(context, "Start instructions are not supported by this engine")
+
+        def create(engine: Engine) -> tuple[pb.CreateProcessInstanceResponse, ProcessInstance, Any]:
+            definition = engine.find_definition(
+                request.bpmnProcessId, request.version, request.processDefinitionKey
+            )
+            instance = engine.create_instance(definition, variables)
+            # Registered in the same step as the creation, so a fast instance cannot finish unobserved.
+            result = self.service.result_of(instance.key) if with_result else None
+            response = pb.CreateProcessInstanceResponse(
+                processDefinitionKey=definition.key,
+                bpmnProcessId=definition.bpmn_process_id,
+                version=definition.version,
+                processInstanceKey=instance.key,
+                tenantId=TENANT,
+            )
+            return response, instance, result
+
+        return await self._run(context, create)
+
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: Any
+    ) -> pb.CreateProcessInstanceResponse:
+        response, _, _ = await self._create(request, context, with_result=False)
+        return response
+
+    async def CreateProcessInstanceWithResult(
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: Any
+    ) -> pb.CreateProcessInstanceWithResultResponse:
+        created, instance, result = await self._create(request.request, context, with_result=True)
+        assert result is not None
+        if instance.state is InstanceState.ACTIVE:
+            timeout = (
+                request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_SECONDS
+            )
+            try:
+                instance = await asyncio.wait_for(asyncio.shield(result), timeout)
+            except TimeoutError:
+                await context.abort(
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    f"Time out between gateway and broker: Request timed out after PT{timeout:g}S",
+                )
+            await self.service.durable()
+        variables = instance.variables.get(instance.key, {})
+        if request.fetchVariables:
+            wanted = set(request.fetchVariables)
+            variables = {k: v for k, v in variables.items() if k in wanted}
+        return pb.CreateProcessInstanceWithResultResponse(
+            processDefinitionKey=created.processDefinitionKey,
+            bpmnProcessId=created.bpmnProcessId,
+            version=created.version,
+            processInstanceKey=created.processInstanceKey,
+            variables=json.dumps(variables),
+            tenantId=TENANT,
+        )
+
+    async def CancelProcessInstance(
+        self, request: pb.CancelProcessInstanceRequest, context: Any
+    ) -> pb.CancelProcessInstanceResponse:
+        await self._run(context, lambda engine: engine.cancel_instance(request.processInstanceKey))
+        return pb.CancelProcessInstanceResponse()
+
+    async def SetVariables(self, request: pb.SetVariablesRequest, context: Any) -> pb.SetVariablesResponse:
+        variables = await _document(context, request.variables)
+        key = await self._run(
+            context, lambda engine: engine.set_variables(request.elementInstanceKey, variables, request.local)
+        )
+        return pb.SetVariablesResponse(key=key)
+
+    async def ResolveIncident(
+        self, request: pb.ResolveIncidentRequest, context: Any
+    ) -> pb.ResolveIncidentResponse:
+        await self._run(context, lambda engine: engine.resolve_incident(request.incidentKey))
+        return pb.ResolveIncidentResponse()
+
+    # ------------------------------------------------------------------ messages and signals
+    async def PublishMessage(
+        self, request: pb.PublishMessageRequest, context: Any
+    ) -> pb.PublishMessageResponse:
+        variables = await _document(context, request.variables)
+        if not request.name:
+            await _invalid(context, "Expected message name to be non-empty, but was ''")
+        key = await self._run(
+            context,
+            lambda engine: engine.publish_message(
+                request.name, request.correlationKey, max(request.timeToLive, 0), request.messageId, variables
+            ),
+        )
+        return pb.PublishMessageResponse(key=key, tenantId=TENANT)
+
+    async def BroadcastSignal(
+        self, request: pb.BroadcastSignalRequest, context: Any
+    ) -> pb.BroadcastSignalResponse:
+        await _document(context, request.variables)
+        if not request.signalName:
+            await _invalid(context, "Expected signal name to be non-empty, but was ''")
+        key = await self._run(context, lambda engine: engine.broadcast_signal(request.signalName))
+        return pb.BroadcastSignalResponse(key=key, tenantId=TENANT)
+
+    # ------------------------------------------------------------------ jobs
+    async def _validate_activation(
+        self, context: Any, job_type: str, worker: str, timeout: int, max_jobs: int | None
+    ) -> None:
+        problem = (
+            _require(bool(job_type.strip()), f"Expected type to be non-empty, but was '{job_type}'")
+            or _require(bool(worker.strip()), f"Expected worker to be non-empty, but was '{worker}'")
+            or _require(timeout >= 1, f"Expected timeout to be greater than 0, but was {timeout}")
+            or (
+                None
+                if max_jobs is None
+                else _require(
+                    max_jobs >= 1, f"Expected maxJobsToActivate to be greater than 0, but was {max_jobs}"
+                )
+            )
+        )
+        if problem:
+            await _invalid(context, problem)
+
+    def _activated(self, activated: ActivatedJob) -> pb.ActivatedJob:
+        job, instance = activated.job, activated.instance
+        return pb.ActivatedJob(
+            key=job.key,
+            type=job.type,
+            processInstanceKey=instance.key,
+            bpmnProcessId=instance.bpmn_process_id,
+            processDefinitionVersion=instance.version,
+            processDefinitionKey=instance.definition_key,
+            elementId=job.element_id,
+            elementInstanceKey=job.element_instance_key,
+            customHeaders=json.dumps(job.custom_headers),
+            worker=job.worker,
+            retries=job.retries,
+            deadline=int(job.deadline * 1000),
+            variables=json.dumps(activated.variables),
+            tenantId=TENANT,
+        )
+
+    async def ActivateJobs(
+        self, request: pb.ActivateJobsRequest, context: Any
+    ) -> AsyncIterator[pb.ActivateJobsResponse]:
+        await self._validate_activation(
+            context, request.type, request.worker, request.timeout, request.maxJobsToActivate
+        )
+        if request.requestTimeout < 0:
+            deadline = time.monotonic()
+        elif request.requestTimeout == 0:
+            deadline = time.monotonic() + DEFAULT_LONG_POLL_SECONDS
+        else:
+            deadline = time.monotonic() + request.requestTimeout / 1000
+        fetch = list(request.fetchVariable)
+        while True:
+            jobs = await self._run(
+                context,
+                lambda engine: engine.activate_jobs(
+                    request.type, request.worker, request.timeout, request.maxJobsToActivate, fetch
+                ),
+            )
+            if jobs:
+                yield pb.ActivateJobsResponse(jobs=[self._activated(j) for j in jobs])
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                yield pb.ActivateJobsResponse(jobs=[])
+                return
+            await self.service.wait_for_jobs(request.type, remaining)
+
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: Any
+    ) -> AsyncIterator[pb.ActivatedJob]:
+        await self._validate_activation(context, request.type, request.worker, request.timeout, None)
+        fetch = list(request.fetchVariable)
+        while True:
+            jobs = await self._run(
+                context,
+                lambda engine: engine.activate_jobs(
+                    request.type, request.worker, request.timeout, STREAM_BATCH, fetch
+                ),
+            )
+            for job in jobs:
+                yield self._activated(job)
+            if not jobs:
+                await self.service.wait_for_jobs(request.type, DEFAULT_LONG_POLL_SECONDS)
+
+    async def CompleteJob(self, request: pb.CompleteJobRequest, context: Any) -> pb.CompleteJobResponse:
+        variables = await _document(context, request.variables)
+        await self._run(context, lambda engine: engine.complete_job(request.jobKey, variables), exempt=True)
+        return pb.CompleteJobResponse()
+
+    async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
+        variables = await _document(context, request.variables)
+        await self._run(
+            context,
+            lambda engine: engine.fail_job(
+                request.jobKey, request.retries, request.errorMessage, request.retryBackOff, variables
+            ),
+            exempt=True,
+        )
+        return pb.FailJobResponse()
+
+    async def ThrowError(self, request: pb.ThrowErrorRequest, context: Any) -> pb.ThrowErrorResponse:
+        variables = await _document(context, request.variables)
+        await self._run(
+            context,
+            lambda engine: engine.throw_error(
+                request.jobKey, request.errorCode, request.errorMessage, variables
+            ),
+            exempt=True,
+        )
+        return pb.ThrowErrorResponse()
+
+    async def UpdateJobRetries(
+        self, request: pb.UpdateJobRetriesRequest, context: Any
+    ) -> pb.UpdateJobRetriesResponse:
+        await self._run(context, lambda engine: engine.update_job_retries(request.jobKey, request.retries))
+        return pb.UpdateJobRetriesResponse()
+
+    async def UpdateJobTimeout(
+        self, request: pb.UpdateJobTimeoutRequest, context: Any
+    ) -> pb.UpdateJobTimeoutResponse:
+        await self._run(context, lambda engine: engine.update_job_timeout(request.jobKey, request.timeout))
+        return pb.UpdateJobTimeoutResponse()

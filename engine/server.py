@@ -1,0 +1,85 @@
+"""Runs the engine: state and store, the gRPC gateway and the read API, until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass
+
+import grpc
+import uvicorn
+
+from engine.grpc_api.server import start_grpc
+from engine.read_api.app import create_app
+from engine.service import EngineService
+from engine.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunningEngine:
+    """A started engine; ``port`` and ``http_port`` are the bound ports (useful with port 0)."""
+
+    service: EngineService
+    grpc_server: grpc.aio.Server
+    http_server: uvicorn.Server | None
+    http_task: asyncio.Task[None] | None
+    port: int
+    http_port: int
+
+    async def stop(self) -> None:
+        """Stop accepting work, let in-flight calls finish briefly, write everything, close."""
+        await self.grpc_server.stop(grace=2)
+        if self.http_server is not None and self.http_task is not None:
+            self.http_server.should_exit = True
+            await self.http_task
+        await self.service.close()
+
+
+async def start_engine(settings: EngineSettings) -> RunningEngine:
+    """Start everything inside the running event loop (tests use this to embed the engine)."""
+    service = EngineService(
+        settings.data_dir, synchronous=settings.synchronous, max_pending=settings.max_pending
+    )
+    service.start()
+    grpc_server, port = await start_grpc(service, settings.host, settings.port)
+    http_server: uvicorn.Server | None = None
+    http_task: asyncio.Task[None] | None = None
+    http_port = settings.http_port
+    if http_port >= 0:
+        config = uvicorn.Config(
+            create_app(service.store.path),
+            host=settings.host,
+            port=http_port,
+            log_level="warning",
+            lifespan="on",
+        )
+        http_server = uvicorn.Server(config)
+        http_task = asyncio.get_running_loop().create_task(http_server.serve())
+        while not http_server.started:
+            if http_task.done():
+                await http_task
+                raise RuntimeError(f"the read API could not start on {settings.host}:{http_port}")
+            await asyncio.sleep(0.01)
+        http_port = http_server.servers[0].sockets[0].getsockname()[1]
+    return RunningEngine(service, grpc_server, http_server, http_task, port, http_port)
+
+
+async def serve(settings: EngineSettings) -> None:
+    running = await start_engine(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    print(
+        f"engine ready: gRPC {settings.host}:{running.port}, read API http://{settings.host}:{running.http_port}, "
+        f"data {settings.data_dir}",
+        flush=True,
+    )
+    await stop.wait()
+    log.info("stopping engine")
+    with contextlib.suppress(asyncio.CancelledError):
+        await running.stop()

@@ -1,0 +1,154 @@
+"""The running engine: state, durability, job waiters and time, shared by the gRPC and HTTP APIs.
+
+A command is applied synchronously on the event loop, then its caller awaits ``durable()``: the
+batch holding its effects is written by the store on a background thread while later commands are
+already being applied (group commit). A response is sent only once its batch is on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from engine.runtime.engine import Engine
+from engine.runtime.journal import Journal
+from engine.runtime.partition import Partition
+from engine.runtime.rejections import Rejection, RejectionType
+from engine.runtime.state import ProcessInstance
+from engine.storage.sqlite_store import SqliteStore
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.05
+"""How often due timers, job deadlines and back-offs are looked at: timers fire at most this late."""
+
+
+class EngineService:
+    """One partition with its store; every state change goes through ``command``."""
+
+    def __init__(self, data_dir: Path, *, synchronous: str = "FULL", max_pending: int = 5000) -> None:
+        self.partition = Partition()
+        self.store = SqliteStore(data_dir / "engine.db", synchronous=synchronous)
+        self.store.load(self.partition)
+        self.engine = Engine(self.partition)
+        self.max_pending = max_pending
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-store")
+        self._waiters: list[asyncio.Future[None]] = []
+        self._flushing = False
+        self._job_events: dict[str, asyncio.Event] = {}
+        self._results: dict[int, list[asyncio.Future[ProcessInstance]]] = {}
+        self.partition.jobs_available = self._jobs_available
+        self.partition.instance_finished = self._instance_finished
+        self._ticker: asyncio.Task[None] | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        await self.flush()
+        self._executor.shutdown(wait=True)
+        self.store.close()
+
+    # ------------------------------------------------------------------ commands
+    def overloaded(self) -> bool:
+        return len(self._waiters) >= self.max_pending
+
+    async def command(self, apply: Callable[[Engine], T], *, exempt_from_backpressure: bool = False) -> T:
+        """Apply one command and return its result once it is durable."""
+        if not exempt_from_backpressure and self.overloaded():
+            raise Rejection(
+                "ANY",
+                RejectionType.RESOURCE_EXHAUSTED,
+                "Expected to handle the command, but the engine is overloaded: too many commands await writing",
+            )
+        result = apply(self.engine)
+        await self.durable()
+        return result
+
+    async def durable(self) -> None:
+        """Wait until everything applied so far is on disk."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        self._kick()
+        await future
+
+    async def flush(self) -> None:
+        if self.partition.journal or self._waiters:
+            await self.durable()
+
+    def _kick(self) -> None:
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._flush_loop())
+
+    async def _flush_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._waiters or self.partition.journal:
+                journal, self.partition.journal = self.partition.journal, Journal()
+                waiters, self._waiters = self._waiters, []
+                batch = SqliteStore.batch(self.partition, journal)
+                try:
+                    await loop.run_in_executor(self._executor, self.store.write, batch)
+                except Exception as error:  # a failed write must never be acknowledged
+                    log.exception("writing engine state failed")
+                    for waiter in waiters:
+                        if not waiter.done():
+                            waiter.set_exception(error)
+                    raise
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+        finally:
+            self._flushing = False
+
+    # ------------------------------------------------------------------ jobs
+    def _jobs_available(self, job_type: str) -> None:
+        event = self._job_events.get(job_type)
+        if event is not None:
+            event.set()
+
+    async def wait_for_jobs(self, job_type: str, timeout: float) -> None:
+        """Return when a job of this type may have become activatable, or after ``timeout``."""
+        event = self._job_events.setdefault(job_type, asyncio.Event())
+        if self.partition.activatable.get(job_type):
+            return
+        event.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+
+    # ------------------------------------------------------------------ results
+    def _instance_finished(self, instance: ProcessInstance) -> None:
+        for future in self._results.pop(instance.key, []):
+            if not future.done():
+                future.set_result(instance)
+
+    def result_of(self, instance_key: int) -> asyncio.Future[ProcessInstance]:
+        future: asyncio.Future[ProcessInstance] = asyncio.get_running_loop().create_future()
+        self._results.setdefault(instance_key, []).append(future)
+        return future
+
+    # ------------------------------------------------------------------ time
+    async def _tick_forever(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(TICK_SECONDS)
+            due = self.partition.next_due()
+            if due is not None and due <= time.time():
+                self.engine.tick()
+                self.engine.execution.run()
+                if self.partition.journal:
+                    self._kick()

@@ -1,0 +1,1 @@
+"""Where the engine keeps its state: durable before any command is acknowledged."""
