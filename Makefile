@@ -4,7 +4,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-from-pyproject
 SERVERS := deploy/local/servers.sh
 
-.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run
+.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite
 
 help:
 	@echo "make test            venv + npm + lint + servers + pytest; stops the servers it started"
@@ -14,6 +14,7 @@ help:
 	@echo "make servers-status  which of them are running"
 	@echo "make lint            ruff, mypy, bpmnlint"
 	@echo "make venv | npm      the Python virtualenv | the BPMN lint tools"
+	@echo "make pyzeebe-suite   pyzeebe's own integration tests (from its sdist) against the local engine"
 	@echo "make run             arrives with the saga issue"
 
 test:
@@ -54,6 +55,9 @@ lint-bpmn: npm
 	  node_modules/.bin/bpmnlint "$$diagram" || status=1; \
 	done; \
 	exit $$status
+
+pyzeebe-suite: venv
+	$(VENV)/bin/python -m tests.pyzeebe_suite $(PYTEST_ARGS)
 
 run:
 	@echo "make run arrives with the saga issue: there is nothing to run yet." >&2

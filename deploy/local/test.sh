@@ -96,4 +96,10 @@ pytest_rc=0
 if ((pytest_rc == 5)); then
   echo "pytest collected no tests: that is a failure" >&2
 fi
-exit "$pytest_rc"
+((pytest_rc == 0)) || exit "$pytest_rc"
+
+# pyzeebe's own integration suite, unchanged, against the local engine (only with the full suite).
+if (($# == 0)); then
+  phase "pyzeebe's integration suite against the engine"
+  "$MAKE" --no-print-directory pyzeebe-suite
+fi

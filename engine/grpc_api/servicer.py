@@ -114,22 +114,48 @@ class Gateway(GatewayServicer):
     ) -> pb.DeployResourceResponse:
         resources = [(r.name, r.content) for r in request.resources]
         deployment = await self._run(context, lambda engine: engine.deploy(resources))
-        return pb.DeployResourceResponse(
-            key=deployment.key,
-            tenantId=TENANT,
-            deployments=[
-                pb.Deployment(
-                    process=pb.ProcessMetadata(
-                        bpmnProcessId=d.bpmn_process_id,
-                        version=d.version,
-                        processDefinitionKey=d.key,
-                        resourceName=d.resource_name,
-                        tenantId=TENANT,
-                    )
+        entries = [
+            pb.Deployment(
+                process=pb.ProcessMetadata(
+                    bpmnProcessId=d.bpmn_process_id,
+                    version=d.version,
+                    processDefinitionKey=d.key,
+                    resourceName=d.resource_name,
+                    tenantId=TENANT,
                 )
-                for d in deployment.processes
-            ],
-        )
+            )
+            for d in deployment.processes
+        ]
+        # Zeebe lists processes, then decisions, then decision requirements graphs.
+        entries += [
+            pb.Deployment(
+                decision=pb.DecisionMetadata(
+                    dmnDecisionId=decision.id,
+                    dmnDecisionName=decision.name,
+                    version=d.version,
+                    decisionKey=key,
+                    dmnDecisionRequirementsId=d.requirements.id,
+                    decisionRequirementsKey=d.key,
+                    tenantId=TENANT,
+                )
+            )
+            for d in deployment.decisions
+            for decision, key in zip(d.requirements.decisions, d.decision_keys, strict=True)
+        ]
+        entries += [
+            pb.Deployment(
+                decisionRequirements=pb.DecisionRequirementsMetadata(
+                    dmnDecisionRequirementsId=d.requirements.id,
+                    dmnDecisionRequirementsName=d.requirements.name,
+                    version=d.version,
+                    decisionRequirementsKey=d.key,
+                    resourceName=d.resource_name,
+                    tenantId=TENANT,
+                )
+            )
+            for d in deployment.decisions
+        ]
+        return pb.DeployResourceResponse(key=deployment.key, tenantId=TENANT, deployments=entries)
 
     # ------------------------------------------------------------------ instances
     async def _create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.bpmn.model import Process
+from engine.dmn import DecisionRequirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +52,36 @@ class Definitions:
 
     def latest_versions(self) -> list[DeployedProcess]:
         return [versions[-1] for versions in self._by_id.values()]
+
+
+@dataclass(frozen=True, slots=True)
+class DeployedDecisions:
+    """One version of a DMN resource: its requirements graph key and a key per decision."""
+
+    key: int
+    version: int
+    resource_name: str
+    checksum: str
+    resource: bytes
+    requirements: DecisionRequirements
+    decision_keys: tuple[int, ...]
+    deployment_key: int
+    deployed_at: float
+
+
+class DecisionRegistry:
+    """Deployed DMN resources by decision requirements id, oldest version first."""
+
+    __slots__ = ("_by_id",)
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, list[DeployedDecisions]] = {}
+
+    def add(self, deployed: DeployedDecisions) -> None:
+        versions = self._by_id.setdefault(deployed.requirements.id, [])
+        versions.append(deployed)
+        versions.sort(key=lambda d: d.version)
+
+    def latest(self, requirements_id: str) -> DeployedDecisions | None:
+        versions = self._by_id.get(requirements_id)
+        return versions[-1] if versions else None

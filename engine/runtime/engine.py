@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.bpmn.errors import BpmnValidationError
-from engine.bpmn.model import EventType, Literal
+from engine.bpmn.model import EventType, Literal, Process
 from engine.bpmn.parser import parse_resource
-from engine.runtime.definitions import DeployedProcess
+from engine.dmn import DecisionRequirements, DmnError, parse_dmn
+from engine.runtime.definitions import DeployedDecisions, DeployedProcess
 from engine.runtime.execution import Execution
 from engine.runtime.partition import Partition
 from engine.runtime.rejections import Rejection, RejectionType
@@ -42,6 +43,7 @@ class ActivatedJob:
 class Deployment:
     key: int
     processes: list[DeployedProcess]
+    decisions: list[DeployedDecisions]
 
 
 class Engine:
@@ -53,50 +55,82 @@ class Engine:
 
     # ------------------------------------------------------------------ deployment
     def deploy(self, resources: list[tuple[str, bytes]]) -> Deployment:
+        """Deploy BPMN and DMN resources all or nothing; unchanged resources keep their version."""
         if not resources:
             raise Rejection(
                 "CREATE", INVALID_ARGUMENT, "Expected to deploy at least one resource, but none given"
             )
-        parsed = []
-        problems = []
+        diagrams: list[tuple[str, bytes, list[Process]]] = []
+        tables: list[tuple[str, bytes, DecisionRequirements]] = []
+        problems: list[str] = []
         for name, content in resources:
-            if not name.endswith((".bpmn", ".xml")):
-                problems.append(
-                    f"Expected to deploy BPMN resources, but '{name}' is not a '.bpmn' or '.xml' file; "
-                    "this engine does not support DMN decisions or forms"
-                )
-                continue
             try:
-                parsed.append((name, content, parse_resource(name, content)))
+                if name.endswith(".dmn"):
+                    tables.append((name, content, parse_dmn(name, content)))
+                elif name.endswith((".bpmn", ".xml")):
+                    diagrams.append((name, content, parse_resource(name, content)))
+                else:
+                    problems.append(
+                        f"'{name}': Expected a resource of type BPMN ('.bpmn', '.xml') or DMN ('.dmn'); "
+                        "forms are not supported by this engine"
+                    )
             except BpmnValidationError as error:
                 problems.append(str(error).removeprefix(_DEPLOY_ERRORS))
+            except DmnError as error:
+                problems.append(str(error))
         if problems:
             raise Rejection("CREATE", INVALID_ARGUMENT, _DEPLOY_ERRORS + "\n".join(problems))
-        deployment_key = self.p.new_key()
-        deployed: list[DeployedProcess] = []
-        now = self.p.clock()
-        for name, content, processes in parsed:
-            checksum = hashlib.sha256(content).hexdigest()
+        deployment = Deployment(self.p.new_key(), [], [])
+        for name, content, processes in diagrams:
             for process in processes:
-                latest = self.p.definitions.latest(process.id)
-                if latest is not None and latest.checksum == checksum:
-                    deployed.append(latest)
-                    continue
-                definition = DeployedProcess(
-                    key=self.p.new_key(),
-                    bpmn_process_id=process.id,
-                    version=latest.version + 1 if latest else 1,
-                    resource_name=name,
-                    checksum=checksum,
-                    resource=content,
-                    process=process,
-                    deployment_key=deployment_key,
-                    deployed_at=now,
-                )
-                self.p.definitions.add(definition)
-                self.p.journal.definitions.append(definition)
-                deployed.append(definition)
-        return Deployment(deployment_key, deployed)
+                deployment.processes.append(self._deploy_process(deployment.key, name, content, process))
+        for name, content, requirements in tables:
+            deployment.decisions.append(self._deploy_decisions(deployment.key, name, content, requirements))
+        return deployment
+
+    def _deploy_process(
+        self, deployment_key: int, name: str, content: bytes, process: Process
+    ) -> DeployedProcess:
+        checksum = hashlib.sha256(content).hexdigest()
+        latest = self.p.definitions.latest(process.id)
+        if latest is not None and latest.checksum == checksum:
+            return latest
+        definition = DeployedProcess(
+            key=self.p.new_key(),
+            bpmn_process_id=process.id,
+            version=latest.version + 1 if latest else 1,
+            resource_name=name,
+            checksum=checksum,
+            resource=content,
+            process=process,
+            deployment_key=deployment_key,
+            deployed_at=self.p.clock(),
+        )
+        self.p.definitions.add(definition)
+        self.p.journal.definitions.append(definition)
+        return definition
+
+    def _deploy_decisions(
+        self, deployment_key: int, name: str, content: bytes, requirements: DecisionRequirements
+    ) -> DeployedDecisions:
+        checksum = hashlib.sha256(content).hexdigest()
+        latest = self.p.decisions.latest(requirements.id)
+        if latest is not None and latest.checksum == checksum:
+            return latest
+        deployed = DeployedDecisions(
+            key=self.p.new_key(),
+            version=latest.version + 1 if latest else 1,
+            resource_name=name,
+            checksum=checksum,
+            resource=content,
+            requirements=requirements,
+            decision_keys=tuple(self.p.new_key() for _ in requirements.decisions),
+            deployment_key=deployment_key,
+            deployed_at=self.p.clock(),
+        )
+        self.p.decisions.add(deployed)
+        self.p.journal.decisions.append(deployed)
+        return deployed
 
     # ------------------------------------------------------------------ instances
     def find_definition(self, bpmn_process_id: str, version: int, key: int) -> DeployedProcess:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.runtime.definitions import DeployedProcess
+from engine.runtime.definitions import DeployedDecisions, DeployedProcess
 from engine.runtime.state import BufferedMessage, ElementInstance, Incident, ProcessInstance
 
 
@@ -22,6 +22,7 @@ class Journal:
     incidents: dict[int, tuple[Incident, bool]] = field(default_factory=dict)
     """Incident key -> (incident, still open)."""
     definitions: list[DeployedProcess] = field(default_factory=list)
+    decisions: list[DeployedDecisions] = field(default_factory=list)
     messages: dict[int, BufferedMessage | None] = field(default_factory=dict)
     """Buffered messages written (or None: deleted)."""
     start_timers_changed: bool = False
@@ -33,6 +34,7 @@ class Journal:
             or self.variables
             or self.incidents
             or self.definitions
+            or self.decisions
             or self.messages
             or self.start_timers_changed
         )

@@ -10,7 +10,7 @@ import heapq
 import time
 from collections.abc import Callable
 
-from engine.runtime.definitions import Definitions
+from engine.runtime.definitions import DecisionRegistry, Definitions
 from engine.runtime.journal import Journal
 from engine.runtime.state import (
     BufferedMessage,
@@ -36,6 +36,7 @@ class Partition:
         self.next_key = FIRST_KEY
         self.journal = Journal()
         self.definitions = Definitions()
+        self.decisions = DecisionRegistry()
         self.instances: dict[int, ProcessInstance] = {}
         self.element_owner: dict[int, int] = {}
         """Active element instance key -> process instance key."""

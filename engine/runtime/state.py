@@ -8,7 +8,7 @@ subscriptions by name) are rebuilt from the instances on load.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Self
 
@@ -57,11 +57,15 @@ class _Record:
     _enums: dict[str, type[StrEnum]] = {}  # noqa: RUF012
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload, no-any-return]
+        """Shallow, without ``dataclasses.asdict``'s deep copies: this runs for every changed instance."""
+        data = {name: getattr(self, name) for name in _field_names(type(self))}
+        for name in self._nested:
+            data[name] = {key: record.to_dict() for key, record in data[name].items()}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        names = set(_field_names(cls))
         values = {k: v for k, v in data.items() if k in names}
         for name, enum in cls._enums.items():
             if name in values:
@@ -71,6 +75,16 @@ class _Record:
             if isinstance(raw, dict):
                 values[name] = {_int_key(k): nested.from_dict(v) for k, v in raw.items()}
         return cls(**values)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def _int_key(key: str | int) -> int | str:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.bpmn.parser import parse_resource
-from engine.runtime.definitions import DeployedProcess
+from engine.dmn import parse_dmn
+from engine.runtime.definitions import DeployedDecisions, DeployedProcess
 from engine.runtime.journal import Journal
 from engine.runtime.partition import Partition
 from engine.runtime.state import BufferedMessage, InstanceState, ProcessInstance
@@ -29,6 +30,10 @@ CREATE TABLE IF NOT EXISTS process_definitions (
     name TEXT, resource_name TEXT NOT NULL, checksum TEXT NOT NULL, resource BLOB NOT NULL,
     deployment_key INTEGER NOT NULL, deployed_at REAL NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS process_definitions_version ON process_definitions (bpmn_process_id, version);
+CREATE TABLE IF NOT EXISTS decision_requirements (
+    key INTEGER PRIMARY KEY, decision_requirements_id TEXT NOT NULL, version INTEGER NOT NULL,
+    resource_name TEXT NOT NULL, checksum TEXT NOT NULL, resource BLOB NOT NULL, decision_keys TEXT NOT NULL,
+    deployment_key INTEGER NOT NULL, deployed_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS process_instances (
     key INTEGER PRIMARY KEY, process_definition_key INTEGER NOT NULL, bpmn_process_id TEXT NOT NULL,
     version INTEGER NOT NULL, state TEXT NOT NULL, start_date REAL NOT NULL, end_date REAL,
@@ -65,6 +70,7 @@ class Batch:
 
     next_key: int
     definitions: list[tuple[Any, ...]]
+    decisions: list[tuple[Any, ...]]
     instances: list[tuple[Any, ...]]
     elements: list[tuple[Any, ...]]
     variables: list[tuple[Any, ...]]
@@ -124,6 +130,32 @@ class SqliteStore:
                     deployed_at,
                 )
             )
+        for (
+            key,
+            version,
+            resource_name,
+            checksum,
+            resource,
+            decision_keys,
+            deployment_key,
+            deployed_at,
+        ) in db.execute(
+            "SELECT key, version, resource_name, checksum, resource, decision_keys, deployment_key, deployed_at "
+            "FROM decision_requirements ORDER BY key"
+        ):
+            partition.decisions.add(
+                DeployedDecisions(
+                    key,
+                    version,
+                    resource_name,
+                    checksum,
+                    resource,
+                    parse_dmn(resource_name, resource),
+                    tuple(json.loads(decision_keys)),
+                    deployment_key,
+                    deployed_at,
+                )
+            )
         for (document,) in db.execute("SELECT runtime FROM process_instances WHERE runtime IS NOT NULL"):
             partition.index_instance(ProcessInstance.from_dict(json.loads(document)))
         for (document,) in db.execute("SELECT document FROM messages ORDER BY key"):
@@ -148,6 +180,20 @@ class SqliteStore:
                 d.deployed_at,
             )
             for d in journal.definitions
+        ]
+        decisions = [
+            (
+                d.key,
+                d.requirements.id,
+                d.version,
+                d.resource_name,
+                d.checksum,
+                d.resource,
+                _dumps(d.decision_keys),
+                d.deployment_key,
+                d.deployed_at,
+            )
+            for d in journal.decisions
         ]
         instances = [
             (
@@ -208,7 +254,15 @@ class SqliteStore:
         messages = [(k, _dumps(m.to_dict())) for k, m in journal.messages.items() if m is not None]
         deleted = [(k,) for k, m in journal.messages.items() if m is None]
         return Batch(
-            partition.next_key, definitions, instances, elements, variables, incidents, messages, deleted
+            partition.next_key,
+            definitions,
+            decisions,
+            instances,
+            elements,
+            variables,
+            incidents,
+            messages,
+            deleted,
         )
 
     def write(self, batch: Batch) -> None:
@@ -222,6 +276,10 @@ class SqliteStore:
             if batch.definitions:
                 db.executemany(
                     "INSERT OR REPLACE INTO process_definitions VALUES (?,?,?,?,?,?,?,?,?)", batch.definitions
+                )
+            if batch.decisions:
+                db.executemany(
+                    "INSERT INTO decision_requirements VALUES (?,?,?,?,?,?,?,?,?)", batch.decisions
                 )
             if batch.instances:
                 db.executemany(
