@@ -99,7 +99,7 @@ async def measure_echo(seconds: float, concurrency: int) -> float:
         assert server.stdout is not None
         port = int(server.stdout.readline())
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            ping = channel.unary_unary("/bench.Echo/Ping")
+            ping = channel.unary_unary("/bench.Echo/Ping")  # type: ignore[call-arg]
             await ping(b"")
             latencies = await load(lambda: ping(b""), seconds, concurrency)
         return len(latencies) / seconds
@@ -108,25 +108,14 @@ async def measure_echo(seconds: float, concurrency: int) -> float:
         server.wait()
 
 
-async def measure_engine(seconds: float, concurrency: int, data_dir: Path) -> tuple[float, float, float]:
+async def measure_engine(
+    seconds: float, concurrency: int, data_dir: Path, history: int
+) -> list[tuple[int, float, float, float]]:
+    """Rate and latencies on a fresh engine, and again once ``history`` instances have completed."""
     port, http_port = free_port(), free_port()
-    engine = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine",
-            "serve",
-            "--port",
-            str(port),
-            "--http-port",
-            str(http_port),
-            "--data-dir",
-            str(data_dir),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    command = [sys.executable, "-m", "engine", "serve", "--port", str(port), "--http-port", str(http_port),
+               "--data-dir", str(data_dir)]  # fmt: skip
+    engine = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert engine.stdout is not None
         ready = engine.stdout.readline()
@@ -139,21 +128,43 @@ async def measure_engine(seconds: float, concurrency: int, data_dir: Path) -> tu
         await client.deploy_resource(str(diagram))
         worker = ZeebeWorker(channel, poll_retry_delay=0)
 
-        @worker.task(task_type="bench", max_jobs_to_activate=64, max_running_jobs=256)
+        @worker.task(task_type="bench", max_jobs_to_activate=64, max_running_jobs=256)  # type: ignore[arg-type]
         async def bench() -> dict[str, object]:
             return {}
 
+        def start() -> Awaitable[object]:
+            return client.run_process_with_result("bench_one_task", {}, timeout=10_000)
+
         working = asyncio.create_task(worker.work())
-        await client.run_process_with_result("bench_one_task", {}, timeout=10_000)  # warm-up
-        latencies = await load(
-            lambda: client.run_process_with_result("bench_one_task", {}, timeout=10_000), seconds, concurrency
-        )
+        await start()  # warm-up
+        latencies = await load(start, seconds, concurrency)
+        completed = len(latencies) + 1
+        results = [
+            (completed, len(latencies) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99))
+        ]
+        if history > completed:
+            remaining = [history - completed]
+
+            async def fill() -> None:
+                while remaining[0] > 0:
+                    remaining[0] -= 1
+                    await start()
+
+            began = time.perf_counter()
+            await asyncio.gather(*(fill() for _ in range(concurrency)))
+            print(
+                f"history: {history:,} completed instances on disk (filled in {time.perf_counter() - began:.0f} s)"
+            )
+            latencies = await load(start, seconds, concurrency)
+            results.append(
+                (history, len(latencies) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99))
+            )
         await worker.stop()
         working.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await working
-        await channel.close()
-        return len(latencies) / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)
+        await channel.close(grace=None)
+        return results
     finally:
         engine.terminate()
         engine.wait()
@@ -162,22 +173,29 @@ async def measure_engine(seconds: float, concurrency: int, data_dir: Path) -> tu
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="measure again once this many instances completed (e.g. 100000)",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"load: {args.concurrency} concurrent callers, {args.seconds:g} s per measurement")
     echo_rate = await measure_echo(args.seconds, args.concurrency)
     print(f"baseline: empty gRPC unary round trips: {echo_rate:,.0f}/s")
     with tempfile.TemporaryDirectory(prefix="engine-bench-") as data_dir:
-        rate, p50, p99 = await measure_engine(args.seconds, args.concurrency, Path(data_dir))
-    print(
-        f"engine: {rate:,.0f} completed instances/s, start-to-complete p50 {p50 * 1000:.1f} ms, "
-        f"p99 {p99 * 1000:.1f} ms"
-    )
-    print(
-        f"ratio: {rate / echo_rate:.3f} instances per empty round trip "
-        f"(target on 2 cores: >= 500 instances/s with p99 < 100 ms)"
-    )
+        results = await measure_engine(args.seconds, args.concurrency, Path(data_dir), args.history)
+    for history, rate, p50, p99 in results:
+        print(
+            f"engine with {history:,} instances on disk: {rate:,.0f} completed instances/s, "
+            f"start-to-complete p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+            f"{rate / echo_rate:.3f} instances per empty round trip"
+        )
+    if len(results) == 2:
+        print(f"history effect: {results[1][1] / results[0][1]:.2f} x the fresh rate (target: within 20%)")
+    print("targets on 2 cores: >= 500 instances/s with p99 < 100 ms")
 
 
 if __name__ == "__main__":

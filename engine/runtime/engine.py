@@ -14,8 +14,9 @@ from engine.bpmn.errors import BpmnValidationError
 from engine.bpmn.model import EventType, Literal, Process
 from engine.bpmn.parser import parse_resource
 from engine.dmn import DecisionRequirements, DmnError, parse_dmn
+from engine.feel import to_json
 from engine.runtime.definitions import DeployedDecisions, DeployedProcess
-from engine.runtime.execution import Execution
+from engine.runtime.execution import Execution, schedule_of
 from engine.runtime.partition import Partition
 from engine.runtime.rejections import Rejection, RejectionType
 from engine.runtime.state import (
@@ -24,8 +25,10 @@ from engine.runtime.state import (
     Job,
     JobState,
     ProcessInstance,
+    Timer,
 )
 from engine.runtime.variables import Variables
+from engine.timers import next_due
 
 NOT_FOUND = RejectionType.NOT_FOUND
 INVALID_STATE = RejectionType.INVALID_STATE
@@ -108,7 +111,37 @@ class Engine:
         )
         self.p.definitions.add(definition)
         self.p.journal.definitions.append(definition)
+        self._schedule_start_timers(definition, latest)
         return definition
+
+    def _schedule_start_timers(self, definition: DeployedProcess, previous: DeployedProcess | None) -> None:
+        """Timer start events belong to the latest version: a new version replaces the old one's timers."""
+        if previous is not None:
+            for key, timer in list(self.p.start_timers.items()):
+                if timer.element_instance_key == previous.key:
+                    del self.p.start_timers[key]
+                    self.p.journal.start_timers_changed = True
+        process = definition.process
+        for start_id in process.root.start_events:
+            start = process.element(start_id)
+            if start.event_type is not EventType.TIMER or start.timer is None:
+                continue
+            value = start.timer.value
+            resolved = value.value if isinstance(value, Literal) else to_json(value.evaluate({}))
+            schedule = next_due(start.timer.kind, resolved, self.p.clock())
+            timer = Timer(
+                key=self.p.new_key(),
+                process_instance_key=0,
+                element_instance_key=definition.key,
+                target_element_id=start.id,
+                due=schedule.due_timestamp,
+                repetitions=schedule.repetitions,
+                interval=str(schedule.interval) if schedule.interval is not None else None,
+                cron=schedule.cron.source if schedule.cron is not None else None,
+            )
+            self.p.start_timers[timer.key] = timer
+            self.p.schedule(timer.due, timer.key)
+            self.p.journal.start_timers_changed = True
 
     def _deploy_decisions(
         self, deployment_key: int, name: str, content: bytes, requirements: DecisionRequirements
@@ -429,6 +462,11 @@ class Engine:
         """Fire what is due: timers, job deadlines and back-offs, message expiries."""
         now = self.p.clock()
         for key in self.p.pop_due(now):
+            start_timer = self.p.start_timers.get(key)
+            if start_timer is not None:
+                if start_timer.due <= now:
+                    self._start_by_timer(start_timer, now)
+                continue
             timer_owner = self.p.timers.get(key)
             if timer_owner is not None:
                 instance = self.p.instances.get(timer_owner)
@@ -444,6 +482,19 @@ class Engine:
             if message is not None and message.deadline <= now:
                 self.p.unbuffer_message(message)
                 self.p.journal.message(message.key, None)
+
+    def _start_by_timer(self, timer: Timer, now: float) -> None:
+        definition = self.p.definitions.by_key(timer.element_instance_key)
+        following = schedule_of(timer).next(now)
+        if following is None:
+            del self.p.start_timers[timer.key]
+        else:
+            timer.due = following.due_timestamp
+            timer.repetitions = following.repetitions
+            self.p.schedule(timer.due, timer.key)
+        self.p.journal.start_timers_changed = True
+        if definition is not None:
+            self.execution.start_instance(definition, {}, timer.target_element_id, {})
 
     def _job_due(self, instance: ProcessInstance, job: Job, now: float) -> None:
         if job.state is JobState.ACTIVATED and job.deadline <= now:

@@ -852,7 +852,7 @@ class Execution:
         if owner is None:
             return
         target = self.process_of(instance).element(timer.target_element_id)
-        following = _schedule_of(timer).next(self.p.clock()) if not target.interrupting else None
+        following = schedule_of(timer).next(self.p.clock()) if not target.interrupting else None
         if following is not None:
             timer.due = following.due_timestamp
             timer.repetitions = following.repetitions
@@ -981,7 +981,8 @@ class Execution:
                 self._later(lambda: self.complete(instance, throw, None))
 
 
-def _schedule_of(timer: Timer) -> TimerSchedule:
+def schedule_of(timer: Timer) -> TimerSchedule:
+    """The schedule a stored timer follows, to compute its next firing."""
     return TimerSchedule(
         due=datetime.fromtimestamp(timer.due, UTC),
         repetitions=timer.repetitions,

@@ -54,9 +54,7 @@ class Partition:
         self.incidents: dict[int, int] = {}
         """Open incident key -> process instance key."""
         self.start_timers: dict[int, Timer] = {}
-        """Timers of timer start events, keyed by timer key; ``target_element_id`` is the event."""
-        self.start_timer_definitions: dict[int, int] = {}
-        """Timer start event timer key -> process definition key."""
+        """Timers of the latest versions' timer start events (``element_instance_key``: the definition key)."""
         self.jobs_available: Callable[[str], None] = lambda job_type: None
         self.instance_finished: Callable[[ProcessInstance], None] = lambda instance: None
 

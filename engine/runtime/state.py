@@ -151,7 +151,8 @@ class Timer(_Record):
     key: int
     process_instance_key: int
     element_instance_key: int
-    """The element the timer belongs to (the catch event, or the activity of a boundary event)."""
+    """The element the timer belongs to (the catch event, or the activity of a boundary event);
+    for a timer start event, the process definition key."""
     target_element_id: str
     """The timer event that fires (catch event, boundary event or event subprocess start)."""
     due: float

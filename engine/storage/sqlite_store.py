@@ -21,7 +21,7 @@ from engine.dmn import parse_dmn
 from engine.runtime.definitions import DeployedDecisions, DeployedProcess
 from engine.runtime.journal import Journal
 from engine.runtime.partition import Partition
-from engine.runtime.state import BufferedMessage, InstanceState, ProcessInstance
+from engine.runtime.state import BufferedMessage, InstanceState, ProcessInstance, Timer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,6 +77,8 @@ class Batch:
     incidents: list[tuple[Any, ...]]
     messages: list[tuple[int, str]]
     deleted_messages: list[tuple[int]]
+    start_timers: str | None
+    """All timer start events' timers, when they changed."""
 
 
 def _dumps(value: Any) -> str:
@@ -158,6 +160,11 @@ class SqliteStore:
             )
         for (document,) in db.execute("SELECT runtime FROM process_instances WHERE runtime IS NOT NULL"):
             partition.index_instance(ProcessInstance.from_dict(json.loads(document)))
+        row = db.execute("SELECT value FROM meta WHERE name = 'start_timers'").fetchone()
+        for document in json.loads(row[0]) if row is not None else ():
+            timer = Timer.from_dict(document)
+            partition.start_timers[timer.key] = timer
+            partition.schedule(timer.due, timer.key)
         for (document,) in db.execute("SELECT document FROM messages ORDER BY key"):
             message = BufferedMessage.from_dict(json.loads(document))
             partition.buffer_message(message)
@@ -263,6 +270,9 @@ class SqliteStore:
             incidents,
             messages,
             deleted,
+            _dumps([t.to_dict() for t in partition.start_timers.values()])
+            if journal.start_timers_changed
+            else None,
         )
 
     def write(self, batch: Batch) -> None:
@@ -298,6 +308,11 @@ class SqliteStore:
                 )
             if batch.messages:
                 db.executemany("INSERT OR REPLACE INTO messages VALUES (?,?)", batch.messages)
+            if batch.start_timers is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES ('start_timers', ?)",
+                    (batch.start_timers,),
+                )
             if batch.deleted_messages:
                 db.executemany("DELETE FROM messages WHERE key = ?", batch.deleted_messages)
             db.execute("COMMIT")
