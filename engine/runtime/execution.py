@@ -7,6 +7,7 @@ Termination is synchronous: it only ever walks down the tree of active element i
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ from engine.runtime.variables import Variables, assign_path
 from engine.timers import CronExpression, TimerSchedule, next_due, parse_interval
 
 Step = Callable[[], object]
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FINISHED = (ElementState.COMPLETED, ElementState.TERMINATED)
 
 
@@ -472,13 +474,14 @@ class Execution:
                 scope_vars.propagate(ei.flow_scope_key, self._outputs(instance, ei, element))
             if self._is_inner(element, ei):
                 self._collect_output_element(instance, ei, element)
+                ei.completes_body = self._completion_condition_met(instance, ei, element)
         except ElementFailure as failure:
             self._fail(instance, ei, "complete", failure)
             return
         self._close_owned_events(instance, ei)
         self._finish(instance, ei, ElementState.COMPLETED)
         if ei.element_type == ElementType.SUB_PROCESS:
-            instance.finished_scopes[ei.key] = ei.flow_scope_key or instance.key
+            instance.finished_scopes[ei.key] = (ei.flow_scope_key or instance.key, ei.element_id)
         if not self._is_inner(element, ei) and not element.is_for_compensation:
             self._subscribe_compensation(instance, ei, element)
         self._after_completion(instance, ei, element)
@@ -490,7 +493,7 @@ class Execution:
         scope = instance.elements[ei.flow_scope_key] if ei.flow_scope_key is not None else None
         assert scope is not None
         if self._is_inner(element, ei):
-            self._inner_completed(instance, scope, element)
+            self._inner_completed(instance, scope, element, ei.completes_body)
             return
         if ei.compensation_throw_key is not None:
             self._handler_completed(instance, ei)
@@ -611,8 +614,8 @@ class Execution:
                 f"Expected result of the expression '{loop.input_collection.source}' to be 'ARRAY', "
                 f"but was '{_json_type(collection)}'.",
             )
+        body.multi_instance_items = collection
         variables = self.variables(instance)
-        variables.set_local(body.key, "__items", collection)
         if loop.output_collection is not None:
             variables.set_local(body.key, loop.output_collection, [None] * len(collection))
         body.multi_instance_total = len(collection)
@@ -633,10 +636,12 @@ class Execution:
         inner = self._create_typed(instance, element, element.type, body)
         inner.multi_instance_index = index + 1
         variables = self.variables(instance)
-        items = instance.variables.get(body.key, {}).get("__items", [])
         if loop.input_element is not None:
-            variables.set_local(inner.key, loop.input_element, items[index])
+            variables.set_local(inner.key, loop.input_element, body.multi_instance_items[index])
         variables.set_local(inner.key, "loopCounter", index + 1)
+        if loop.output_element is not None and _IDENTIFIER.fullmatch(loop.output_element.source.strip()):
+            # An output element naming a variable makes it local to each inner instance (Zeebe does so).
+            variables.set_local(inner.key, loop.output_element.source.strip(), None)
         self._later(lambda: self.activate(instance, inner, None))
 
     def _collect_output_element(
@@ -659,29 +664,50 @@ class Execution:
         collected[inner.multi_instance_index - 1] = value
         self.variables(instance).set_local(inner.flow_scope_key, loop.output_collection, collected)
 
-    def _inner_completed(self, instance: ProcessInstance, body: ElementInstance, element: Element) -> None:
+    def _completion_condition_met(
+        self, instance: ProcessInstance, inner: ElementInstance, element: Element
+    ) -> bool:
+        """Evaluate the completion condition in the completing inner instance's scope, with Zeebe's counters."""
+        loop = element.multi_instance
+        assert loop is not None
+        assert inner.flow_scope_key is not None
+        if loop.completion_condition is None:
+            return False
+        body = instance.elements[inner.flow_scope_key]
+        context = self.variables(instance).visible(inner.key)
+        active = sum(1 for child in self.children(instance, body) if child.key != inner.key)
+        context.update(
+            numberOfInstances=body.multi_instance_total,
+            numberOfActiveInstances=active,
+            numberOfCompletedInstances=body.multi_instance_completed + 1,
+            numberOfTerminatedInstances=0,
+        )
+        source = loop.completion_condition.source
+        try:
+            result = loop.completion_condition.evaluate(context)
+        except FeelError as error:
+            raise ElementFailure(
+                IncidentType.EXTRACT_VALUE_ERROR,
+                f"Expected to evaluate completion condition '{source}', but failed: {error}",
+            ) from error
+        if not isinstance(result, bool):
+            raise ElementFailure(
+                IncidentType.EXTRACT_VALUE_ERROR,
+                f"Expected result of the expression '{source}' to be 'BOOLEAN', but was '{_feel_type(result)}'.",
+            )
+        return result
+
+    def _inner_completed(
+        self, instance: ProcessInstance, body: ElementInstance, element: Element, completes_body: bool
+    ) -> None:
         loop = element.multi_instance
         assert loop is not None
         body.multi_instance_completed += 1
-        if loop.completion_condition is not None:
-            try:
-                done = loop.completion_condition.evaluate(self.variables(instance).visible(body.key))
-            except FeelError as error:
-                self._fail(
-                    instance,
-                    body,
-                    "complete",
-                    ElementFailure(
-                        IncidentType.CONDITION_ERROR, f"Failed to evaluate completion condition: {error}"
-                    ),
-                )
-                return
-            if done is True:
-                for child in self.children(instance, body):
-                    self.terminate(instance, child)
-                self._later(lambda: self.complete(instance, body, None))
-                return
-        if body.multi_instance_completed >= body.multi_instance_total:
+        if completes_body:
+            for child in self.children(instance, body):
+                self.terminate(instance, child)
+            self._later(lambda: self.complete(instance, body, None))
+        elif body.multi_instance_completed >= body.multi_instance_total:
             self._later(lambda: self.complete(instance, body, None))
         elif loop.sequential:
             self._start_inner(instance, body, element)
@@ -937,10 +963,9 @@ class Execution:
             and s.scope_key == scope_key
             and (activity_ref is None or s.activity_id == activity_ref)
         ]
-        if activity_ref is None:
-            for sub_scope, parent in instance.finished_scopes.items():
-                if parent == scope_key:
-                    found.extend(self._compensable(instance, sub_scope, None))
+        for sub_scope, (parent, sub_process_id) in instance.finished_scopes.items():
+            if parent == scope_key and (activity_ref is None or activity_ref == sub_process_id):
+                found.extend(self._compensable(instance, sub_scope, None))
         return found
 
     def _throw_compensation(

@@ -109,6 +109,10 @@ class ElementInstance(_Record):
     """Multi-instance bodies: inner instances created so far; inner instances: their ``loopCounter``."""
     multi_instance_total: int = 0
     multi_instance_completed: int = 0
+    completes_body: bool = False
+    """Inner multi-instance instances: their completion condition was met."""
+    multi_instance_items: list[Any] = field(default_factory=list)
+    """Multi-instance bodies: the input collection, evaluated once at activation."""
     pending_compensations: list[int] = field(default_factory=list)
     """Compensation throw events: the handler instances this event waits for."""
     compensated_element_id: str | None = None
@@ -221,8 +225,8 @@ class ProcessInstance(_Record):
     """Sequence flow id -> times taken, for the monitor."""
     start_correlation_key: str = ""
     """Instances started by a message: its correlation key (one such instance per key at a time)."""
-    finished_scopes: dict[int, int] = field(default_factory=dict)
-    """Completed subprocess instance key -> its flow scope key: compensation recurses into them."""
+    finished_scopes: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """Completed subprocess instance key -> (its flow scope key, its element id): compensation recurses into them."""
 
     _enums = {"state": InstanceState}  # noqa: RUF012
     _nested = {  # noqa: RUF012
@@ -238,7 +242,7 @@ class ProcessInstance(_Record):
     def from_dict(cls, data: dict[str, Any]) -> Self:
         instance: Self = _Record.from_dict.__func__(cls, data)  # type: ignore[attr-defined]
         instance.variables = {int(k): v for k, v in data.get("variables", {}).items()}
-        instance.finished_scopes = {int(k): v for k, v in data.get("finished_scopes", {}).items()}
+        instance.finished_scopes = {int(k): (v[0], v[1]) for k, v in data.get("finished_scopes", {}).items()}
         return instance
 
 

@@ -205,12 +205,14 @@ def sub_process(
     event: bool = False,
     inputs: Sequence[tuple[str, str]] = (),
     outputs: Sequence[tuple[str, str]] = (),
+    for_compensation: bool = False,
 ) -> str:
     triggered = ' triggeredByEvent="true"' if event else ""
+    compensation = ' isForCompensation="true"' if for_compensation else ""
     body = "\n".join(fragments)
     extensions = _extensions(io_mapping(inputs, outputs))
     return (
-        f'<bpmn:subProcess id="{element_id}" name="{element_id}"{triggered}>{extensions}\n{body}\n'
+        f'<bpmn:subProcess id="{element_id}" name="{element_id}"{triggered}{compensation}>{extensions}\n{body}\n'
         "</bpmn:subProcess>"
     )
 
@@ -275,3 +277,9 @@ def message_definition_without_key(message_id: str, name: str) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def single_task(process_id: str, job_type: str, *, task_id: str = "task", **task_options: object) -> bytes:
+    """start -> one service task -> end."""
+    task = service_task(task_id, job_type, **task_options)  # type: ignore[arg-type]
+    return process(process_id, start(), task, end(), chain("start", task_id, "end"))
