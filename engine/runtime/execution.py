@@ -396,7 +396,7 @@ class Execution:
                 ) from error
             if result is True:
                 return flow_id
-            if result is not False and result is not None:
+            if result is not False:  # null too: Zeebe never lets a non-boolean condition pick a branch
                 raise ElementFailure(
                     IncidentType.CONDITION_ERROR,
                     f"Expected result of the expression '{flow.condition.source}' to be 'BOOLEAN', "

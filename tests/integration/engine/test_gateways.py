@@ -125,6 +125,29 @@ async def test_a_condition_that_is_not_boolean_raises_an_incident(
     assert "BOOLEAN" in incident["message"]
 
 
+async def test_a_condition_on_a_missing_variable_raises_an_incident_instead_of_taking_the_default(
+    deploy: Deploy, client: ZeebeClient, read_api: ReadApi
+) -> None:
+    await deploy(
+        d.process(
+            "null_condition",
+            d.start(),
+            d.gateway("exclusiveGateway", "choose", default="to_other"),
+            d.end("yes"),
+            d.end("other"),
+            d.chain("start", "choose"),
+            d.flow("choose", "yes", condition="=missing > 5", flow_id="to_yes"),
+            d.flow("choose", "other", flow_id="to_other"),
+        )
+    )
+    key = await start(client, "null_condition", {})
+
+    incident = await read_api.wait_incident(key)
+
+    assert (incident["type"], incident["flowNodeId"]) == ("CONDITION_ERROR", "choose")
+    assert "'NULL'" in incident["message"]
+
+
 def fork_join(process_id: str) -> bytes:
     return d.process(
         process_id,
