@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -23,7 +23,7 @@ from engine.bpmn.model import (
     Process,
     Value,
 )
-from engine.feel import FeelError, to_json
+from engine.feel import Expression, FeelError, to_json
 from engine.runtime.definitions import DeployedProcess
 from engine.runtime.partition import Partition
 from engine.runtime.state import (
@@ -85,13 +85,8 @@ class Execution:
         """Resolve a static-or-FEEL attribute to a JSON value; a failure becomes ``ElementFailure``."""
         if isinstance(value, Literal):
             return value.value
-        try:
-            return to_json(value.evaluate(self.variables(instance).visible(scope_key)))
-        except FeelError as error:
-            raise ElementFailure(
-                IncidentType.EXTRACT_VALUE_ERROR,
-                f"Expected to evaluate {what} '{value.source}', but failed: {error}",
-            ) from error
+        context = self.variables(instance).visible(scope_key)
+        return to_json(_evaluate(value, context, IncidentType.EXTRACT_VALUE_ERROR, what))
 
     def _touch(self, instance: ProcessInstance, element: ElementInstance) -> None:
         self.p.journal.element(instance, element)
@@ -346,14 +341,9 @@ class Execution:
     def _apply_inputs(self, instance: ProcessInstance, ei: ElementInstance, element: Element) -> None:
         variables = self.variables(instance)
         for mapping in element.inputs:
-            try:
-                context = variables.visible(ei.key)
-                value = to_json(mapping.source.evaluate(context))
-            except FeelError as error:
-                raise ElementFailure(
-                    IncidentType.IO_MAPPING_ERROR,
-                    f"Failed to evaluate input mapping '{mapping.source.source}' -> '{mapping.target}': {error}",
-                ) from error
+            context = variables.visible(ei.key)
+            what = f"input mapping to '{mapping.target}'"
+            value = to_json(_evaluate(mapping.source, context, IncidentType.IO_MAPPING_ERROR, what))
             head = mapping.target.split(".", 1)[0]
             document = {head: variables.local(ei.key).get(head, context.get(head))}
             assign_path(document, mapping.target, value)
@@ -366,13 +356,8 @@ class Execution:
         outer = variables.visible(ei.flow_scope_key) if ei.flow_scope_key is not None else {}
         result: dict[str, Any] = {}
         for mapping in element.outputs:
-            try:
-                value = to_json(mapping.source.evaluate(context))
-            except FeelError as error:
-                raise ElementFailure(
-                    IncidentType.IO_MAPPING_ERROR,
-                    f"Failed to evaluate output mapping '{mapping.source.source}' -> '{mapping.target}': {error}",
-                ) from error
+            what = f"output mapping to '{mapping.target}'"
+            value = to_json(_evaluate(mapping.source, context, IncidentType.IO_MAPPING_ERROR, what))
             head = mapping.target.split(".", 1)[0]
             if "." in mapping.target and head not in result:
                 result[head] = outer.get(head)
@@ -386,14 +371,8 @@ class Execution:
             flow = process.flow(flow_id)
             if flow.condition is None or flow_id == element.default_flow:
                 continue
-            try:
-                result = flow.condition.evaluate(context)
-            except FeelError as error:
-                raise ElementFailure(
-                    IncidentType.CONDITION_ERROR,
-                    f"Expected to evaluate condition '{flow.condition.source}' of sequence flow '{flow_id}', "
-                    f"but failed: {error}",
-                ) from error
+            what = f"the condition of sequence flow '{flow_id}'"
+            result = _evaluate(flow.condition, context, IncidentType.CONDITION_ERROR, what)
             if result is True:
                 return flow_id
             if result is not False:  # null too: Zeebe never lets a non-boolean condition pick a branch
@@ -601,13 +580,9 @@ class Execution:
         loop = element.multi_instance
         assert loop is not None
         context = self.variables(instance).visible(body.key)
-        try:
-            collection = to_json(loop.input_collection.evaluate(context))
-        except FeelError as error:
-            raise ElementFailure(
-                IncidentType.EXTRACT_VALUE_ERROR,
-                f"Expected to evaluate input collection '{loop.input_collection.source}', but failed: {error}",
-            ) from error
+        collection = to_json(
+            _evaluate(loop.input_collection, context, IncidentType.EXTRACT_VALUE_ERROR, "input collection")
+        )
         if not isinstance(collection, list):
             raise ElementFailure(
                 IncidentType.EXTRACT_VALUE_ERROR,
@@ -652,13 +627,10 @@ class Execution:
         assert inner.flow_scope_key is not None
         if loop.output_collection is None or loop.output_element is None:
             return
-        try:
-            value = to_json(loop.output_element.evaluate(self.variables(instance).visible(inner.key)))
-        except FeelError as error:
-            raise ElementFailure(
-                IncidentType.EXTRACT_VALUE_ERROR,
-                f"Expected to evaluate output element '{loop.output_element.source}', but failed: {error}",
-            ) from error
+        context = self.variables(instance).visible(inner.key)
+        value = to_json(
+            _evaluate(loop.output_element, context, IncidentType.EXTRACT_VALUE_ERROR, "output element")
+        )
         body_vars = instance.variables.setdefault(inner.flow_scope_key, {})
         collected = list(body_vars.get(loop.output_collection) or [])
         collected[inner.multi_instance_index - 1] = value
@@ -683,13 +655,9 @@ class Execution:
             numberOfTerminatedInstances=0,
         )
         source = loop.completion_condition.source
-        try:
-            result = loop.completion_condition.evaluate(context)
-        except FeelError as error:
-            raise ElementFailure(
-                IncidentType.EXTRACT_VALUE_ERROR,
-                f"Expected to evaluate completion condition '{source}', but failed: {error}",
-            ) from error
+        result = _evaluate(
+            loop.completion_condition, context, IncidentType.EXTRACT_VALUE_ERROR, "completion condition"
+        )
         if not isinstance(result, bool):
             raise ElementFailure(
                 IncidentType.EXTRACT_VALUE_ERROR,
@@ -1014,6 +982,16 @@ def schedule_of(timer: Timer) -> TimerSchedule:
         interval=parse_interval(timer.interval) if timer.interval is not None else None,
         cron=CronExpression.parse(timer.cron) if timer.cron is not None else None,
     )
+
+
+def _evaluate(expression: Expression, context: Mapping[str, Any], failure: IncidentType, what: str) -> Any:
+    """Evaluate FEEL for an element: a failure becomes an incident of type ``failure`` that names ``what``."""
+    try:
+        return expression.evaluate(context)
+    except FeelError as error:
+        raise ElementFailure(
+            failure, f"Expected to evaluate {what} '{expression.source}', but failed: {error}"
+        ) from error
 
 
 def _best_catch(candidates: list[Element], code: str) -> Element | None:
