@@ -319,18 +319,29 @@ class ProcessBuilder:
         parent = self.elements.get(scope.scope) if scope.scope is not None else None
         return parent.type if parent is not None else None
 
-    def _end_event(self, xml: ET.Element, scope: Element) -> Element:
-        element = self._new(xml, ElementType.END_EVENT, scope)
+    def _throw_definition(self, xml: ET.Element, element: Element) -> tuple[str, ET.Element] | None:
+        """The one event definition of a throw or end event; None when there is nothing more to build.
+
+        A message throw is a job worker (like a send task), so it is completed here.
+        """
         definitions = self._event_definitions(xml)
         if len(definitions) > 1:
             self.document.error(xml, "Must have at most one event definition")
-            return element
+            return None
         kind, definition = definitions[0] if definitions else ("", xml)
         if kind == "messageEventDefinition":
             element.event_type = EventType.MESSAGE
             self._job_worker(element, xml, definition)
-            return element
+            return None
         self._check_extensions(xml, element, allowed=("ioMapping",))
+        return kind, definition
+
+    def _end_event(self, xml: ET.Element, scope: Element) -> Element:
+        element = self._new(xml, ElementType.END_EVENT, scope)
+        thrown = self._throw_definition(xml, element)
+        if thrown is None:
+            return element
+        kind, definition = thrown
         if not kind:
             return element
         if kind == "errorEventDefinition":
@@ -354,16 +365,10 @@ class ProcessBuilder:
 
     def _intermediate_throw_event(self, xml: ET.Element, scope: Element) -> Element:
         element = self._new(xml, ElementType.INTERMEDIATE_THROW_EVENT, scope)
-        definitions = self._event_definitions(xml)
-        if len(definitions) > 1:
-            self.document.error(xml, "Must have at most one event definition")
+        thrown = self._throw_definition(xml, element)
+        if thrown is None:
             return element
-        kind, definition = definitions[0] if definitions else ("", xml)
-        if kind == "messageEventDefinition":
-            element.event_type = EventType.MESSAGE
-            self._job_worker(element, xml, definition)
-            return element
-        self._check_extensions(xml, element, allowed=("ioMapping",))
+        kind, definition = thrown
         if kind == "compensateEventDefinition":
             element.event_type = EventType.COMPENSATION
             self._compensation_throw(
