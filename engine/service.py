@@ -48,6 +48,8 @@ class EngineService:
         self.partition.instance_finished = self._instance_finished
         self._ticker: asyncio.Task[None] | None = None
         self._closed = False
+        self._failure: BaseException | None = None
+        """Set when a write failed: memory is then ahead of disk, so nothing more is acknowledged."""
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -69,6 +71,7 @@ class EngineService:
 
     async def command(self, apply: Callable[[Engine], T], *, exempt_from_backpressure: bool = False) -> T:
         """Apply one command and return its result once it is durable."""
+        self._check_healthy()
         if not exempt_from_backpressure and self.overloaded():
             raise Rejection(
                 "ANY",
@@ -81,17 +84,31 @@ class EngineService:
 
     async def durable(self) -> None:
         """Wait until everything applied so far is on disk."""
+        self._check_healthy()
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         self._kick()
         await future
 
     async def flush(self) -> None:
-        if self.partition.journal or self._waiters:
+        if self._failure is None and (self.partition.journal or self._waiters):
             await self.durable()
 
+    def _check_healthy(self) -> None:
+        """Fail-stop: after a failed write the engine refuses everything until it is restarted from disk."""
+        if self._failure is not None:
+            raise self._unavailable()
+
+    def _unavailable(self) -> Rejection:
+        return Rejection(
+            "ANY",
+            RejectionType.UNAVAILABLE,
+            f"Expected to handle the command, but the engine could not write its state ({self._failure}); "
+            "restart it to recover from its data directory",
+        )
+
     def _kick(self) -> None:
-        if not self._flushing:
+        if not self._flushing and self._failure is None:
             self._flushing = True
             asyncio.get_running_loop().create_task(self._flush_loop())
 
@@ -105,11 +122,13 @@ class EngineService:
                 try:
                     await loop.run_in_executor(self._executor, self.store.write, batch)
                 except Exception as error:  # a failed write must never be acknowledged
-                    log.exception("writing engine state failed")
-                    for waiter in waiters:
+                    log.exception("writing engine state failed; refusing all commands until restarted")
+                    self._failure = error
+                    for waiter in waiters + self._waiters:
                         if not waiter.done():
-                            waiter.set_exception(error)
-                    raise
+                            waiter.set_exception(self._unavailable())
+                    self._waiters = []
+                    return
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_result(None)

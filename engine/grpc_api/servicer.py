@@ -35,6 +35,7 @@ _STATUS = {
     RejectionType.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
     RejectionType.INVALID_STATE: grpc.StatusCode.FAILED_PRECONDITION,
     RejectionType.RESOURCE_EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    RejectionType.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
 }
 
 

@@ -13,6 +13,8 @@ class RejectionType(StrEnum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     INVALID_STATE = "INVALID_STATE"
     RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED"
+    UNAVAILABLE = "UNAVAILABLE"
+    """Not Zeebe's: the engine stopped acknowledging after it failed to write (fail-stop)."""
 
 
 class Rejection(Exception):

@@ -15,6 +15,8 @@ from pyzeebe import ZeebeWorker
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from engine.server import start_engine
+from engine.settings import EngineSettings
 from tests.integration.engine import diagrams as d
 from tests.integration.engine.engine_process import EngineProcess
 
@@ -166,3 +168,24 @@ async def test_timers_buffered_messages_and_incidents_continue_after_kill_9(
             await working
 
     assert states == {created.processInstanceKey: "COMPLETED"}
+
+
+async def test_after_a_failed_write_the_engine_acknowledges_nothing_until_restarted(tmp_path: Path) -> None:
+    data_dir = tmp_path / "engine"
+    running = await start_engine(EngineSettings(port=0, http_port=0, data_dir=data_dir))
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            stub = GatewayStub(channel)
+            await deploy(stub, "one.bpmn", ONE_TASK)
+            running.service.store.close()  # the disk goes away under the engine: every write now fails
+
+            create = pb.CreateProcessInstanceRequest(bpmnProcessId="crash_one_task", version=-1)
+            with pytest.raises(grpc.aio.AioRpcError) as failed_write:
+                await stub.CreateProcessInstance(create)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.CreateProcessInstance(create)
+    finally:
+        await running.stop()
+
+    assert [failed_write.value.code(), refused.value.code()] == [grpc.StatusCode.UNAVAILABLE] * 2
+    assert "restart it" in (refused.value.details() or "")
