@@ -1,0 +1,61 @@
+"""The app factory every service uses: database, migrations, problem handlers and health, wired once.
+
+A service's ``entrypoints/app.py`` calls :func:`create_service_app` with its settings, package and
+routers. At start-up (the ASGI lifespan) the database is opened and, unless told otherwise, the
+service's migrations are applied; at shutdown the pool is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from services.common import health
+from services.common.database import Database
+from services.common.migrations import head_revisions, upgrade_to_head
+from services.common.problem_handlers import install_problem_handlers
+from services.common.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def _open_database(settings: ServiceSettings, package: str) -> Database:
+    database = Database.from_settings(settings)
+    if settings.migrate_on_startup:
+        upgrade_to_head(database.engine, package)
+    return database
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    package: str,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    version: str = "1.0.0",
+) -> FastAPI:
+    """A FastAPI app for the service in ``package`` (``services.inventory``)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("%s: database %s", package, settings.safe_database_url())
+        database = await run_in_threadpool(_open_database, settings, package)
+        app.state.database = database
+        app.state.schema_heads = head_revisions(package)
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
+    return app

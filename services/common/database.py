@@ -1,0 +1,156 @@
+"""Engines and session factories: SQLite (WAL, foreign keys, serialised writers), PostgreSQL, MariaDB.
+
+SQLite has no row locks, so every *write* transaction starts with ``BEGIN IMMEDIATE``: writers queue
+for the database lock (``busy_timeout``) instead of failing half-way with "database is locked", and a
+read-check-write use case cannot interleave with another. Reads start with a plain deferred ``BEGIN``
+so WAL lets them run beside a writer. PostgreSQL and MariaDB rely on row locks
+(``SELECT ... FOR UPDATE``) taken by the repositories, both at READ COMMITTED.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from services.common.settings import ServiceSettings
+
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+"""Execution option naming how a SQLite transaction begins: ``IMMEDIATE`` (default) or ``DEFERRED``."""
+
+_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Give driver-less URLs the drivers this project installs (psycopg 3, pymysql)."""
+    parsed = make_url(url)
+    if parsed.drivername in _DRIVERS:
+        parsed = parsed.set(drivername=_DRIVERS[parsed.drivername])
+    return parsed
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def create_db_engine(url: str | URL, settings: ServiceSettings | None = None) -> Engine:
+    """An engine for ``url`` configured for the service's concurrency rules (see the module docstring)."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, settings)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        # As on PostgreSQL: each statement sees what is committed, and no gap locks, which under
+        # REPEATABLE READ make concurrent inserts of *different* new rows deadlock each other.
+        options["isolation_level"] = "READ COMMITTED"
+    if settings is not None:
+        options.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
+    return create_engine(parsed, **options)
+
+
+def _sqlite_engine(url: URL, settings: ServiceSettings | None) -> Engine:
+    busy_ms = settings.sqlite_busy_timeout_ms if settings is not None else 30_000
+    memory = _is_memory(url)
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": busy_ms / 1000}}
+    if memory:
+        # One connection shared by every thread: only for single-threaded tests and tools.
+        options["poolclass"] = StaticPool
+    elif url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take transaction control away from the sqlite3 module so that BEGIN is ours (see begin below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+    return engine
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine with its two session factories: one for writes, one for reads."""
+
+    engine: Engine
+    write_sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str | URL, settings: ServiceSettings | None = None) -> Database:
+        engine = create_db_engine(url, settings)
+        reads = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        return cls(
+            engine=engine,
+            write_sessions=sessionmaker(engine, expire_on_commit=False, autobegin=False),
+            read_sessions=sessionmaker(reads, expire_on_commit=False, autobegin=False),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> Database:
+        return cls.connect(settings.database_url.get_secret_value(), settings)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite``, ``postgresql`` or ``mysql`` (MariaDB): what repositories branch on, if they must."""
+        return self.engine.dialect.name
+
+    def ping(self) -> None:
+        """Round-trip to the database; raises when it cannot be reached (readiness uses this)."""
+        reader = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        with reader.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_UNIQUE_VIOLATION_CODES = {"23505", 1062, 1586}
+_TRANSIENT_CODES = {"40001", "40P01", 1205, 1213}
+
+
+def _driver_codes(error: BaseException) -> set[object]:
+    """The SQLSTATE (psycopg) or error number (pymysql) of a DBAPI error wrapped by SQLAlchemy."""
+    original = getattr(error, "orig", None)
+    codes: set[object] = set()
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate:
+        codes.add(sqlstate)
+    args = getattr(original, "args", ())
+    if args and isinstance(args[0], int):
+        codes.add(args[0])
+    return codes
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Did a primary key or unique constraint refuse the row? (Someone else got there first.)"""
+    if _driver_codes(error) & _UNIQUE_VIOLATION_CODES:
+        return True
+    message = str(getattr(error, "orig", error))
+    return "UNIQUE constraint failed" in message
+
+
+def is_transient(error: BaseException) -> bool:
+    """Deadlock, serialisation failure, lock wait timeout, busy SQLite: the transaction may be rerun."""
+    if _driver_codes(error) & _TRANSIENT_CODES:
+        return True
+    message = str(getattr(error, "orig", error))
+    return "database is locked" in message

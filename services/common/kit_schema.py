@@ -1,0 +1,57 @@
+"""Frozen Alembic operations that create the kit tables in a service's own migration.
+
+Migrations must never change after they ship, so these functions are versioned: ``v1`` creates the
+tables as :mod:`services.common.tables` first defined them. When the kit tables change, add ``v2``
+operations here and a new migration in every service that calls them; never edit ``v1``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from services.common.sqltypes import JsonColumn, UtcDateTime
+
+
+def create_kit_tables_v1() -> None:
+    """Create ``idempotency_keys``, ``outbox`` and ``audit_log`` (kit schema version 1)."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("request_fingerprint", sa.String(64), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("response_body", JsonColumn(), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_idempotency_keys"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("schema_version", sa.Integer(), nullable=False),
+        sa.Column("checkout_id", sa.String(100), nullable=True),
+        sa.Column("payload", JsonColumn(), nullable=False),
+        sa.Column("occurred_at", UtcDateTime(), nullable=False),
+        sa.Column("published_at", UtcDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("event_id", name="pk_outbox"),
+    )
+    op.create_index("ix_outbox_checkout_id", "outbox", ["checkout_id"])
+    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "occurred_at"])
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("correlation_id", sa.String(100), nullable=False),
+        sa.Column("action", sa.String(100), nullable=False),
+        sa.Column("outcome", sa.String(50), nullable=False),
+        sa.Column("details", JsonColumn(), nullable=False),
+        sa.Column("at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+    )
+    op.create_index("ix_audit_log_correlation_id", "audit_log", ["correlation_id"])
+
+
+def drop_kit_tables_v1() -> None:
+    """Undo :func:`create_kit_tables_v1`."""
+    op.drop_table("audit_log")
+    op.drop_table("outbox")
+    op.drop_table("idempotency_keys")

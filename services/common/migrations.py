@@ -1,0 +1,107 @@
+"""Alembic, driven from code: every service applies its own ``migrations/`` folder when it starts.
+
+No ``alembic.ini``: :func:`alembic_config` builds the ``Config`` in code with ``script_location``
+pointing at ``<service package>:migrations``. A service's ``migrations/env.py`` is two lines that call
+:func:`run_env`. Several replicas may start at once, so the upgrade holds a database-wide lock
+(PostgreSQL advisory lock, MariaDB ``GET_LOCK``; SQLite serialises writers anyway).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData, inspect, text
+
+from services.common.database import SQLITE_BEGIN_OPTION
+from services.common.tables import kit_metadata
+
+_LOCK_WAIT_SECONDS = 60
+VERSION_TABLE = "alembic_version"
+
+
+def alembic_config(package: str, connection: Connection | None = None) -> Config:
+    """The Alembic config of ``package`` (``services.inventory``): its ``migrations`` folder."""
+    config = Config()
+    config.set_main_option("script_location", f"{package}:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _lock_name(package: str) -> str:
+    return f"migrate:{package}"
+
+
+def _take_lock(connection: Connection, package: str) -> None:
+    backend = connection.dialect.name
+    if backend == "postgresql":
+        key = zlib.crc32(_lock_name(package).encode())
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif backend in ("mysql", "mariadb"):
+        got = connection.execute(
+            text("SELECT GET_LOCK(:name, :wait)"), {"name": _lock_name(package), "wait": _LOCK_WAIT_SECONDS}
+        ).scalar()
+        if got != 1:
+            raise TimeoutError(f"could not take the migration lock of {package}")
+
+
+def _release_lock(connection: Connection, package: str) -> None:
+    if connection.dialect.name in ("mysql", "mariadb"):
+        connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(package)})
+
+
+def upgrade_to_head(engine: Engine, package: str) -> None:
+    """Apply every migration of ``package`` not yet applied, under the migration lock."""
+    with engine.begin() as connection:
+        _take_lock(connection, package)
+        try:
+            command.upgrade(alembic_config(package, connection), "head")
+        finally:
+            _release_lock(connection, package)
+
+
+def downgrade_to_base(engine: Engine, package: str) -> None:
+    """Undo every migration of ``package`` (tests prove the downgrades work)."""
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(package, connection), "base")
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """The revisions the database says it is at (empty before the first migration).
+
+    Read straight from ``alembic_version``: readiness probes call this often, and Alembic's migration
+    context would log two INFO lines each time.
+    """
+    reader = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+    with reader.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return set()
+        return {str(row[0]) for row in connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))}
+
+
+def head_revisions(package: str) -> set[str]:
+    """The revisions the code expects."""
+    return set(ScriptDirectory.from_config(alembic_config(package)).get_heads())
+
+
+def run_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
+    """The body of every service's ``migrations/env.py``: migrate online on the given connection.
+
+    ``target_metadata`` is the service's own metadata; the kit tables are added here so that
+    autogenerate compares them too.
+    """
+    metadatas = [target_metadata] if isinstance(target_metadata, MetaData) else list(target_metadata)
+    if kit_metadata not in metadatas:
+        metadatas.append(kit_metadata)
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError(
+            "migrations run from code only: call services.common.migrations.upgrade_to_head(engine, package)"
+        )
+    context.configure(connection=connection, target_metadata=metadatas, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,65 @@
+"""The kit's own tables, present in every service's database: idempotency keys, outbox, audit log.
+
+They are SQLAlchemy Core tables on :data:`kit_metadata`; a service's Alembic ``env.py`` passes this
+metadata next to its own (so autogenerate sees them) and its first migration creates them with
+:func:`services.common.kit_schema.create_kit_tables_v1`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Uuid
+
+from services.common.sqltypes import JsonColumn, UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraint names spelled out, so migrations can drop or alter them on every backend."""
+
+kit_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+KEY_LENGTH = 255
+"""Longest accepted ``Idempotency-Key`` (and therefore the key column's width)."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    kit_metadata,
+    Column("key", String(KEY_LENGTH), primary_key=True),
+    # sha256 hex of the canonical JSON of method, path and validated body.
+    Column("request_fingerprint", String(64), nullable=False),
+    # NULL only inside the transaction that claimed the key; nobody else can ever see that state.
+    Column("response_status", Integer, nullable=True),
+    Column("response_body", JsonColumn, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    kit_metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("event_type", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    # NULL for events no checkout caused (an admin setting stock, say).
+    Column("checkout_id", String(100), nullable=True, index=True),
+    Column("payload", JsonColumn, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
+    Index("ix_outbox_unpublished", "published_at", "occurred_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    kit_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("correlation_id", String(100), nullable=False, index=True),
+    Column("action", String(100), nullable=False),
+    Column("outcome", String(50), nullable=False),
+    Column("details", JsonColumn, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+__all__ = ["KEY_LENGTH", "NAMING_CONVENTION", "audit_log", "idempotency_keys", "kit_metadata", "outbox"]

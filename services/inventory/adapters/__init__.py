@@ -1,0 +1,1 @@
+"""How the inventory model is stored: SQLAlchemy models and repositories."""

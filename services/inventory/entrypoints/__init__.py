@@ -1,0 +1,1 @@
+"""The inventory's HTTP API."""

@@ -1,0 +1,1 @@
+"""Captures, refunds and the sandbox's test tokens, in plain Python."""
