@@ -25,6 +25,7 @@ T = TypeVar("T")
 
 TENANT = "<default>"
 GATEWAY_VERSION = "8.6.6"
+PARTITION_ID = 1
 DEFAULT_LONG_POLL_SECONDS = 10.0
 """Zeebe's default; pyzeebe's own deadline for ActivateJobs is 20 s, so a poll must end before."""
 STREAM_BATCH = 32
@@ -39,8 +40,40 @@ _STATUS = {
 }
 
 
-async def _abort(context: grpc.aio.ServicerContext[Any, Any], rejection: Rejection) -> NoReturn:
-    await context.abort(_STATUS[rejection.type], str(rejection))
+BACKPRESSURE = (
+    f"Failed to write client request to partition '{PARTITION_ID}', because the request limit is exhausted."
+)
+"""The broker's RESOURCE_EXHAUSTED error (``ErrorResponseWriter.mapWriteError``), which the gateway passes on
+for commands sent to one partition. It is a broker error, not a rejection: no "Command ... rejected" prefix."""
+RETRIES_EXHAUSTED = (
+    "Expected to execute the command on one of the partitions, but all failed; there are no more partitions "
+    "available to retry. Please try again. If the error persists contact your zeebe operator"
+)
+"""``RequestRetriesExhaustedException``: what the gateway answers for the commands it may send to any
+partition (CreateProcessInstance and CreateProcessInstanceWithResult) once every partition refused them."""
+ACTIVATION_EXHAUSTED = (
+    "Expected to activate jobs of type '{type}', but no jobs available and at least one broker returned "
+    "'RESOURCE_EXHAUSTED'. Please try again later."
+)
+"""``LongPollingActivateJobsHandler.ERROR_MSG_ACTIVATED_EXHAUSTED``."""
+
+
+async def _abort(
+    context: grpc.aio.ServicerContext[Any, Any], rejection: Rejection, exhausted: str | None = None
+) -> NoReturn:
+    """Answer a refused command as Zeebe's gateway does (``GrpcErrorMapper``).
+
+    Rejections read "Command '<INTENT>' rejected with code '<TYPE>': <reason>". RESOURCE_EXHAUSTED and
+    UNAVAILABLE are broker errors in Zeebe, not rejections, so only their message is sent; ``exhausted``
+    replaces the broker's backpressure message where the gateway words it differently for the RPC.
+    """
+    if rejection.type is RejectionType.RESOURCE_EXHAUSTED:
+        message = exhausted or BACKPRESSURE
+    elif rejection.type is RejectionType.UNAVAILABLE:
+        message = rejection.reason
+    else:
+        message = str(rejection)
+    await context.abort(_STATUS[rejection.type], message)
     raise AssertionError("abort raises")  # pragma: no cover
 
 
@@ -49,30 +82,59 @@ async def _invalid(context: grpc.aio.ServicerContext[Any, Any], message: str) ->
     raise AssertionError("abort raises")  # pragma: no cover
 
 
+def _msgpack_type(value: Any) -> str:
+    """The name of Zeebe's ``MsgPackType`` a JSON value converts to."""
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "INTEGER"
+    if isinstance(value, float):
+        return "FLOAT"
+    if isinstance(value, str):
+        return "STRING"
+    return "ARRAY"
+
+
 async def _document(
     context: grpc.aio.ServicerContext[Any, Any], text: str, prop: str = "variables"
 ) -> dict[str, Any]:
-    """Parse a JSON variables document; Zeebe requires a JSON object (empty means none)."""
+    """Parse a JSON variables document as Zeebe's gateway does (``RequestUtil.ensureJsonSet``).
+
+    Blank text and JSON ``null`` mean no variables; anything else must be a JSON object. Zeebe's message
+    for text that is not JSON is Jackson's: "Invalid JSON value: <text>" followed by a line with the parse
+    location, which is not reproduced here.
+    """
     if not text.strip():
         return {}
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as error:
-        await _invalid(
-            context,
-            f"Property '{prop}' is invalid: Expected document to be valid JSON, but it was not: {error}",
-        )
+    except json.JSONDecodeError:
+        await _invalid(context, f"Invalid JSON value: {text}")
+    if value is None:
+        return {}
     if not isinstance(value, dict):
-        kind = "ARRAY" if isinstance(value, list) else type(value).__name__.upper()
         await _invalid(
             context,
-            f"Property '{prop}' is invalid: Expected document to be a root level object, but was '{kind}'",
+            f"Property '{prop}' is invalid: Expected document to be a root level object, "
+            f"but was '{_msgpack_type(value)}'",
         )
     return value
 
 
-def _require(condition: bool, message: str) -> str | None:
-    return None if condition else message
+def _java_duration(millis: int) -> str:
+    """``java.time.Duration.toString()`` of a non-negative number of milliseconds: PT10S, PT0.5S, PT1M30S."""
+    if millis <= 0:
+        return "PT0S"
+    seconds, fraction = divmod(millis, 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if not seconds and not fraction:
+        return text
+    text += str(seconds)
+    if fraction:
+        text += "." + f"{fraction:03d}".rstrip("0")
+    return text + "S"
 
 
 class Gateway(GatewayServicer):
@@ -89,11 +151,12 @@ class Gateway(GatewayServicer):
         apply: Callable[[Engine], T],
         *,
         exempt: bool = False,
+        exhausted: str | None = None,
     ) -> T:
         try:
             return await self.service.command(apply, exempt_from_backpressure=exempt)
         except Rejection as rejection:
-            await _abort(context, rejection)
+            await _abort(context, rejection, exhausted)
 
     # ------------------------------------------------------------------ cluster
     async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
@@ -165,12 +228,14 @@ class Gateway(GatewayServicer):
         variables = await _document(context, request.variables)
         if request.startInstructions:
             await _invalid(context, "Start instructions are not supported by this engine")
+        # Zeebe's ProcessInstanceCreationIntent, which rejections name.
+        intent = "CREATE_WITH_AWAITING_RESULT" if with_result else "CREATE"
 
         def create(engine: Engine) -> tuple[pb.CreateProcessInstanceResponse, ProcessInstance, Any]:
             definition = engine.find_definition(
-                request.bpmnProcessId, request.version, request.processDefinitionKey
+                request.bpmnProcessId, request.version, request.processDefinitionKey, intent=intent
             )
-            instance = engine.create_instance(definition, variables)
+            instance = engine.create_instance(definition, variables, intent=intent)
             # Registered in the same step as the creation, so a fast instance cannot finish unobserved.
             result = self.service.result_of(instance.key) if with_result else None
             response = pb.CreateProcessInstanceResponse(
@@ -182,7 +247,7 @@ class Gateway(GatewayServicer):
             )
             return response, instance, result
 
-        return await self._run(context, create)
+        return await self._run(context, create, exhausted=RETRIES_EXHAUSTED)
 
     async def CreateProcessInstance(
         self, request: pb.CreateProcessInstanceRequest, context: Any
@@ -196,15 +261,19 @@ class Gateway(GatewayServicer):
         created, instance, result = await self._create(request.request, context, with_result=True)
         assert result is not None
         if instance.state is InstanceState.ACTIVE:
-            timeout = (
-                request.requestTimeout / 1000 if request.requestTimeout > 0 else DEFAULT_LONG_POLL_SECONDS
+            timeout_ms = (
+                request.requestTimeout
+                if request.requestTimeout > 0
+                else int(DEFAULT_LONG_POLL_SECONDS * 1000)
             )
             try:
-                instance = await asyncio.wait_for(asyncio.shield(result), timeout)
+                instance = await asyncio.wait_for(asyncio.shield(result), timeout_ms / 1000)
             except TimeoutError:
+                # GrpcErrorMapper's TimeoutException case around the transport's RequestContext.timeout().
                 await context.abort(
                     grpc.StatusCode.DEADLINE_EXCEEDED,
-                    f"Time out between gateway and broker: Request timed out after PT{timeout:g}S",
+                    "Time out between gateway and broker: Request timed out after "
+                    + _java_duration(timeout_ms),
                 )
             await self.service.durable()
         variables = instance.variables.get(instance.key, {})
@@ -265,22 +334,40 @@ class Gateway(GatewayServicer):
 
     # ------------------------------------------------------------------ jobs
     async def _validate_activation(
-        self, context: Any, job_type: str, worker: str, timeout: int, max_jobs: int | None
+        self, context: Any, job_type: str, worker: str, timeout: int, max_jobs: int
     ) -> None:
-        problem = (
-            _require(bool(job_type.strip()), f"Expected type to be non-empty, but was '{job_type}'")
-            or _require(bool(worker.strip()), f"Expected worker to be non-empty, but was '{worker}'")
-            or _require(timeout >= 1, f"Expected timeout to be greater than 0, but was {timeout}")
-            or (
-                None
-                if max_jobs is None
-                else _require(
-                    max_jobs >= 1, f"Expected maxJobsToActivate to be greater than 0, but was {max_jobs}"
-                )
+        """ActivateJobs: Zeebe's gateway passes the request on, and the broker's JobBatchActivateProcessor
+        rejects it, in this order, with "Expected to activate job batch with <field> to be <expectation>,
+        but it was <actual>". Stricter than Zeebe 8.6, which never sends maxJobsToActivate < 1 to a broker
+        (it answers no jobs), accepts a type of only whitespace, and no longer checks the worker; the worker
+        reason is the one older Zeebe brokers gave."""
+        reason = None
+        if max_jobs < 1:
+            reason = f"max jobs to activate to be greater than zero, but it was '{max_jobs}'"
+        elif timeout < 1:
+            reason = f"timeout to be greater than zero, but it was '{timeout}'"
+        elif not job_type.strip():
+            reason = "type to be present, but it was blank"
+        elif not worker.strip():
+            reason = "worker to be present, but it was blank"
+        if reason is not None:
+            rejection = Rejection(
+                "ACTIVATE", RejectionType.INVALID_ARGUMENT, f"Expected to activate job batch with {reason}"
             )
-        )
-        if problem:
-            await _invalid(context, problem)
+            await _abort(context, rejection)
+
+    async def _validate_stream(self, context: Any, job_type: str, worker: str, timeout: int) -> None:
+        """StreamActivatedJobs: the gateway's own checks (``StreamJobsHandler``), plain INVALID_ARGUMENT.
+        Zeebe does not check the worker; this engine does, in the same words."""
+        reason = None
+        if not job_type.strip():
+            reason = "type to be present, but it was blank"
+        elif timeout < 1:
+            reason = f"timeout to be greater than zero, but it was {timeout}"
+        elif not worker.strip():
+            reason = "worker to be present, but it was blank"
+        if reason is not None:
+            await _invalid(context, f"Expected to stream activated jobs with {reason}")
 
     def _activated(self, activated: ActivatedJob) -> pb.ActivatedJob:
         job, instance = activated.job, activated.instance
@@ -320,6 +407,7 @@ class Gateway(GatewayServicer):
                 lambda engine: engine.activate_jobs(
                     request.type, request.worker, request.timeout, request.maxJobsToActivate, fetch
                 ),
+                exhausted=ACTIVATION_EXHAUSTED.format(type=request.type),
             )
             if jobs:
                 yield pb.ActivateJobsResponse(jobs=[self._activated(j) for j in jobs])
@@ -333,7 +421,7 @@ class Gateway(GatewayServicer):
     async def StreamActivatedJobs(
         self, request: pb.StreamActivatedJobsRequest, context: Any
     ) -> AsyncIterator[pb.ActivatedJob]:
-        await self._validate_activation(context, request.type, request.worker, request.timeout, None)
+        await self._validate_stream(context, request.type, request.worker, request.timeout)
         fetch = list(request.fetchVariable)
         while True:
             jobs = await self._run(

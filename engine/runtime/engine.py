@@ -72,11 +72,14 @@ class Engine:
                     tables.append((name, content, parse_dmn(name, content)))
                 elif name.endswith((".bpmn", ".xml")):
                     diagrams.append((name, content, parse_resource(name, content)))
-                else:
+                elif name.endswith(".form"):
                     problems.append(
                         f"'{name}': Expected a resource of type BPMN ('.bpmn', '.xml') or DMN ('.dmn'); "
                         "forms are not supported by this engine"
                     )
+                else:
+                    # Zeebe's DeploymentTransformer: "\n" + "%n'<name>': unknown resource type".
+                    problems.append(f"\n'{name}': unknown resource type")
             except BpmnValidationError as error:
                 problems.append(str(error).removeprefix(_DEPLOY_ERRORS))
             except DmnError as error:
@@ -166,12 +169,15 @@ class Engine:
         return deployed
 
     # ------------------------------------------------------------------ instances
-    def find_definition(self, bpmn_process_id: str, version: int, key: int) -> DeployedProcess:
+    def find_definition(
+        self, bpmn_process_id: str, version: int, key: int, *, intent: str = "CREATE"
+    ) -> DeployedProcess:
+        """``intent`` is Zeebe's: ``CREATE``, or ``CREATE_WITH_AWAITING_RESULT`` for the with-result RPC."""
         if key > 0:
             definition = self.p.definitions.by_key(key)
             if definition is None:
                 raise Rejection(
-                    "CREATE",
+                    intent,
                     NOT_FOUND,
                     f"Expected to find process definition with key '{key}', but none found",
                 )
@@ -180,7 +186,7 @@ class Engine:
             definition = self.p.definitions.version(bpmn_process_id, version)
             if definition is None:
                 raise Rejection(
-                    "CREATE",
+                    intent,
                     NOT_FOUND,
                     f"Expected to find process definition with process ID '{bpmn_process_id}' and version "
                     f"'{version}', but none found",
@@ -189,16 +195,18 @@ class Engine:
         definition = self.p.definitions.latest(bpmn_process_id)
         if definition is None:
             raise Rejection(
-                "CREATE",
+                intent,
                 NOT_FOUND,
                 f"Expected to find process definition with process ID '{bpmn_process_id}', but none found",
             )
         return definition
 
-    def create_instance(self, definition: DeployedProcess, variables: dict[str, Any]) -> ProcessInstance:
+    def create_instance(
+        self, definition: DeployedProcess, variables: dict[str, Any], *, intent: str = "CREATE"
+    ) -> ProcessInstance:
         if definition.process.root.none_start_event is None:
             raise Rejection(
-                "CREATE",
+                intent,
                 INVALID_STATE,
                 "Expected to create instance of process with none start event, but there is no such event",
             )
@@ -318,19 +326,15 @@ class Engine:
         self.p.journal.instance(instance)
 
     def update_job_retries(self, key: int, retries: int) -> None:
+        found = self.p.job(key)
+        if found is None:
+            raise Rejection("UPDATE_RETRIES", NOT_FOUND, _NO_JOB_TO_UPDATE.format(key=key))
         if retries < 1:
             raise Rejection(
                 "UPDATE_RETRIES",
                 INVALID_ARGUMENT,
                 f"Expected to update retries for job with key '{key}' with a positive amount of retries, "
                 f"but the amount given was '{retries}'",
-            )
-        found = self.p.job(key)
-        if found is None:
-            raise Rejection(
-                "UPDATE_RETRIES",
-                NOT_FOUND,
-                f"Expected to update retries for job with key '{key}', but no such job was found",
             )
         instance, job = found
         job.retries = retries
@@ -339,11 +343,7 @@ class Engine:
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
         found = self.p.job(key)
         if found is None:
-            raise Rejection(
-                "UPDATE_TIMEOUT",
-                NOT_FOUND,
-                f"Expected to update job with key '{key}', but no such job was found",
-            )
+            raise Rejection("UPDATE_TIMEOUT", NOT_FOUND, _NO_JOB_TO_UPDATE.format(key=key))
         instance, job = found
         if job.state is not JobState.ACTIVATED:
             raise Rejection(
@@ -365,6 +365,15 @@ class Engine:
                 f"Expected to resolve incident with key '{key}', but no such incident was found",
             )
         instance, incident = found
+        if incident.job_key is not None:
+            stuck = instance.jobs.get(incident.job_key)
+            if stuck is not None and stuck.retries <= 0:
+                raise Rejection(
+                    "RESOLVE",
+                    INVALID_STATE,
+                    f"Expected to resolve incident with key '{key}', but job with key '{stuck.key}' has no "
+                    "retries left. Please update the job retries and retry resolving the incident",
+                )
         self.execution.close_incident(instance, incident)
         element = instance.elements.get(incident.element_instance_key)
         if incident.job_key is not None:
@@ -372,12 +381,9 @@ class Engine:
             if job is None or element is None:
                 return
             job.incident_key = None
-            if job.retries > 0:
-                job.state = JobState.ACTIVATABLE
-                job.recur_at = None
-                self.p.refresh_job(job)
-            else:
-                self.execution.raise_incident(instance, element, incident.type, incident.message, job)
+            job.state = JobState.ACTIVATABLE
+            job.recur_at = None
+            self.p.refresh_job(job)
             self.p.journal.instance(instance)
         elif element is not None:
             self.execution.retry_failed_step(instance, element)
@@ -511,6 +517,8 @@ class Engine:
 
 _OPEN_JOB = (JobState.ACTIVATABLE, JobState.ACTIVATED)
 _DEPLOY_ERRORS = "Expected to deploy new resources, but encountered the following errors:\n"
+_NO_JOB_TO_UPDATE = "Expected to update job with key '{key}', but no such job was found"
+"""Zeebe 8.6's ``JobUpdateBehaviour``: one not-found reason for UPDATE_RETRIES and UPDATE_TIMEOUT."""
 
 
 def _ignore_write(scope: int, name: str, value: Any) -> None:

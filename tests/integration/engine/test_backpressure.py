@@ -40,19 +40,27 @@ async def stub(tight_engine: RunningEngine) -> AsyncIterator[GatewayStub]:
 
 
 async def create(stub: GatewayStub) -> grpc.StatusCode:
+    return (await create_answer(stub))[0]
+
+
+async def create_answer(stub: GatewayStub) -> tuple[grpc.StatusCode, str]:
     try:
         await stub.CreateProcessInstance(
             pb.CreateProcessInstanceRequest(bpmnProcessId="pressure", version=-1)
         )
     except grpc.aio.AioRpcError as error:
-        return error.code()
-    return grpc.StatusCode.OK
+        return error.code(), error.details() or ""
+    return grpc.StatusCode.OK, ""
 
 
 async def test_creating_instances_beyond_capacity_answers_resource_exhausted(stub: GatewayStub) -> None:
-    codes = await asyncio.gather(*(create(stub) for _ in range(CALLS)))
+    answers = await asyncio.gather(*(create_answer(stub) for _ in range(CALLS)))
 
-    assert set(codes) == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    assert {code for code, _ in answers} == {grpc.StatusCode.OK, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    assert {details for code, details in answers if code is grpc.StatusCode.RESOURCE_EXHAUSTED} == {
+        "Expected to execute the command on one of the partitions, but all failed; there are no more "
+        "partitions available to retry. Please try again. If the error persists contact your zeebe operator"
+    }
 
 
 async def test_completing_jobs_is_never_refused_for_overload(stub: GatewayStub) -> None:

@@ -51,6 +51,22 @@ async def test_creating_an_instance_of_an_unknown_process_is_not_found_with_zeeb
     )
 
 
+async def test_creating_with_result_an_instance_of_an_unknown_process_names_the_awaiting_result_intent(
+    gateway: GatewayStub,
+) -> None:
+    request = pb.CreateProcessInstanceRequest(bpmnProcessId="no_such_process", version=-1)
+
+    error = await rpc_error(
+        gateway.CreateProcessInstanceWithResult(pb.CreateProcessInstanceWithResultRequest(request=request))
+    )
+
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert error.details() == (
+        "Command 'CREATE_WITH_AWAITING_RESULT' rejected with code 'NOT_FOUND': Expected to find process "
+        "definition with process ID 'no_such_process', but none found"
+    )
+
+
 async def test_creating_an_instance_of_an_unknown_version_is_not_found(
     deploy: Deploy, client: ZeebeClient
 ) -> None:
@@ -145,6 +161,9 @@ async def test_create_with_result_times_out_with_deadline_exceeded_while_the_ins
 
     assert time.monotonic() - began >= 0.5
     assert grpc_cause(raised.value).code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert grpc_cause(raised.value).details() == (
+        "Time out between gateway and broker: Request timed out after PT0.5S"
+    )
     job = await jobs.one("inst.slow")
     assert (await read_api.instance(job.processInstanceKey) or {})["state"] == "ACTIVE"
     await jobs.complete(job.key)

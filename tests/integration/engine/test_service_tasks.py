@@ -268,9 +268,34 @@ async def test_update_retries_and_resolve_incident_make_the_job_activatable_and_
 
 
 async def test_update_retries_of_an_unknown_job_is_not_found(jobs: Jobs) -> None:
-    error = await rpc_error(jobs.update_retries(2251799813685999, 3))
+    error = await rpc_error(jobs.update_retries(2251799813685999, 0))
 
     assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert error.details() == (
+        "Command 'UPDATE_RETRIES' rejected with code 'NOT_FOUND': Expected to update job with key "
+        "'2251799813685999', but no such job was found"
+    )
+
+
+async def test_resolving_a_job_incident_while_the_job_has_no_retries_is_a_failed_precondition(
+    deploy: Deploy, client: ZeebeClient, jobs: Jobs, read_api: ReadApi
+) -> None:
+    await deploy(d.single_task("no_retries", "fail.no_retries"))
+    key = await start(client, "no_retries")
+    job = await jobs.one("fail.no_retries")
+    await jobs.fail(job.key, retries=0, message="down")
+    incident = await read_api.wait_incident(key)
+
+    error = await rpc_error(jobs.resolve_incident(incident["key"]))
+
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.details() == (
+        f"Command 'RESOLVE' rejected with code 'INVALID_STATE': Expected to resolve incident with key "
+        f"'{incident['key']}', but job with key '{job.key}' has no retries left. Please update the job "
+        "retries and retry resolving the incident"
+    )
+    assert [i["key"] for i in await read_api.incidents(key)] == [incident["key"]]
+    assert await jobs.activate("fail.no_retries") == []
 
 
 async def test_pyzeebe_worker_failure_decrements_retries_until_an_incident(
@@ -469,6 +494,55 @@ async def test_activate_jobs_with_timeout_zero_is_invalid_argument(jobs: Jobs) -
     error = await rpc_error(jobs.activate("some.type", timeout_ms=0))
 
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_activate_jobs_refusals_are_worded_as_zeebes_job_batch_rejections(jobs: Jobs) -> None:
+    no_jobs = await rpc_error(jobs.activate("some.type", max_jobs=0, timeout_ms=0))
+    no_timeout = await rpc_error(jobs.activate("some.type", timeout_ms=0))
+    no_type = await rpc_error(jobs.activate(""))
+
+    assert [e.details() for e in (no_jobs, no_timeout, no_type)] == [
+        "Command 'ACTIVATE' rejected with code 'INVALID_ARGUMENT': Expected to activate job batch with "
+        "max jobs to activate to be greater than zero, but it was '0'",
+        "Command 'ACTIVATE' rejected with code 'INVALID_ARGUMENT': Expected to activate job batch with "
+        "timeout to be greater than zero, but it was '0'",
+        "Command 'ACTIVATE' rejected with code 'INVALID_ARGUMENT': Expected to activate job batch with "
+        "type to be present, but it was blank",
+    ]
+
+
+async def test_stream_activated_jobs_with_blank_type_is_invalid_argument_with_zeebes_message(
+    gateway: GatewayStub,
+) -> None:
+    request = pb.StreamActivatedJobsRequest(type=" ", worker="w", timeout=1_000)
+
+    error = await rpc_error(anext(aiter(gateway.StreamActivatedJobs(request))))
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == "Expected to stream activated jobs with type to be present, but it was blank"
+
+
+async def test_job_variables_null_mean_none_and_scalars_name_their_msgpack_type(
+    deploy: Deploy, client: ZeebeClient, jobs: Jobs, gateway: GatewayStub
+) -> None:
+    await deploy(d.single_task("scalar_vars", "scalar.vars"))
+    await start(client, "scalar_vars")
+    job = await jobs.one("scalar.vars")
+
+    errors = [
+        await rpc_error(gateway.CompleteJob(pb.CompleteJobRequest(jobKey=job.key, variables=text)))
+        for text in ("42", '"text"', "true", "1.5", "{not json")
+    ]
+    await gateway.CompleteJob(pb.CompleteJobRequest(jobKey=job.key, variables="null"))
+
+    assert {e.code() for e in errors} == {grpc.StatusCode.INVALID_ARGUMENT}
+    assert [e.details() for e in errors] == [
+        *(
+            f"Property 'variables' is invalid: Expected document to be a root level object, but was '{kind}'"
+            for kind in ("INTEGER", "STRING", "BOOLEAN", "FLOAT")
+        ),
+        "Invalid JSON value: {not json",
+    ]
 
 
 # ---------------------------------------------------------------------- long polling and streaming
