@@ -29,6 +29,7 @@ PARTITION_ID = 1
 DEFAULT_LONG_POLL_SECONDS = 10.0
 """Zeebe's default; pyzeebe's own deadline for ActivateJobs is 20 s, so a poll must end before."""
 STREAM_BATCH = 32
+STREAM_PAUSE_SECONDS = 0.05
 
 _STATUS = {
     RejectionType.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
@@ -177,7 +178,8 @@ class Gateway(GatewayServicer):
         self, request: pb.DeployResourceRequest, context: Any
     ) -> pb.DeployResourceResponse:
         resources = [(r.name, r.content) for r in request.resources]
-        deployment = await self._run(context, lambda engine: engine.deploy(resources))
+        # Like Zeebe, deployments and cancellations are never refused for backpressure.
+        deployment = await self._run(context, lambda engine: engine.deploy(resources), exempt=True)
         entries = [
             pb.Deployment(
                 process=pb.ProcessMetadata(
@@ -292,7 +294,9 @@ class Gateway(GatewayServicer):
     async def CancelProcessInstance(
         self, request: pb.CancelProcessInstanceRequest, context: Any
     ) -> pb.CancelProcessInstanceResponse:
-        await self._run(context, lambda engine: engine.cancel_instance(request.processInstanceKey))
+        await self._run(
+            context, lambda engine: engine.cancel_instance(request.processInstanceKey), exempt=True
+        )
         return pb.CancelProcessInstanceResponse()
 
     async def SetVariables(self, request: pb.SetVariablesRequest, context: Any) -> pb.SetVariablesResponse:
@@ -313,8 +317,6 @@ class Gateway(GatewayServicer):
         self, request: pb.PublishMessageRequest, context: Any
     ) -> pb.PublishMessageResponse:
         variables = await _document(context, request.variables)
-        if not request.name:
-            await _invalid(context, "Expected message name to be non-empty, but was ''")
         key = await self._run(
             context,
             lambda engine: engine.publish_message(
@@ -327,8 +329,6 @@ class Gateway(GatewayServicer):
         self, request: pb.BroadcastSignalRequest, context: Any
     ) -> pb.BroadcastSignalResponse:
         await _document(context, request.variables)
-        if not request.signalName:
-            await _invalid(context, "Expected signal name to be non-empty, but was ''")
         key = await self._run(context, lambda engine: engine.broadcast_signal(request.signalName))
         return pb.BroadcastSignalResponse(key=key, tenantId=TENANT)
 
@@ -424,6 +424,9 @@ class Gateway(GatewayServicer):
         await self._validate_stream(context, request.type, request.worker, request.timeout)
         fetch = list(request.fetchVariable)
         while True:
+            if self.service.overloaded():  # Zeebe's job streams pause under backpressure instead of failing
+                await asyncio.sleep(STREAM_PAUSE_SECONDS)
+                continue
             jobs = await self._run(
                 context,
                 lambda engine: engine.activate_jobs(
@@ -458,7 +461,6 @@ class Gateway(GatewayServicer):
             lambda engine: engine.throw_error(
                 request.jobKey, request.errorCode, request.errorMessage, variables
             ),
-            exempt=True,
         )
         return pb.ThrowErrorResponse()
 

@@ -173,33 +173,37 @@ class Engine:
         self, bpmn_process_id: str, version: int, key: int, *, intent: str = "CREATE"
     ) -> DeployedProcess:
         """``intent`` is Zeebe's: ``CREATE``, or ``CREATE_WITH_AWAITING_RESULT`` for the with-result RPC."""
+        if bpmn_process_id:  # Zeebe prefers the process id; a version >= 0 asks for exactly that version
+            if version >= 0:
+                found = self.p.definitions.version(bpmn_process_id, version)
+                if found is None:
+                    raise Rejection(
+                        intent,
+                        NOT_FOUND,
+                        f"Expected to find process definition with process ID '{bpmn_process_id}' and version "
+                        f"'{version}', but none found",
+                    )
+                return found
+            latest = self.p.definitions.latest(bpmn_process_id)
+            if latest is None:
+                raise Rejection(
+                    intent,
+                    NOT_FOUND,
+                    f"Expected to find process definition with process ID '{bpmn_process_id}', but none found",
+                )
+            return latest
         if key > 0:
-            definition = self.p.definitions.by_key(key)
-            if definition is None:
+            by_key = self.p.definitions.by_key(key)
+            if by_key is None:
                 raise Rejection(
-                    intent,
-                    NOT_FOUND,
-                    f"Expected to find process definition with key '{key}', but none found",
+                    intent, NOT_FOUND, f"Expected to find process definition with key '{key}', but none found"
                 )
-            return definition
-        if version > 0:
-            definition = self.p.definitions.version(bpmn_process_id, version)
-            if definition is None:
-                raise Rejection(
-                    intent,
-                    NOT_FOUND,
-                    f"Expected to find process definition with process ID '{bpmn_process_id}' and version "
-                    f"'{version}', but none found",
-                )
-            return definition
-        definition = self.p.definitions.latest(bpmn_process_id)
-        if definition is None:
-            raise Rejection(
-                intent,
-                NOT_FOUND,
-                f"Expected to find process definition with process ID '{bpmn_process_id}', but none found",
-            )
-        return definition
+            return by_key
+        raise Rejection(
+            intent,
+            INVALID_ARGUMENT,
+            "Expected at least a bpmnProcessId or a key greater than -1, but none given",
+        )
 
     def create_instance(
         self, definition: DeployedProcess, variables: dict[str, Any], *, intent: str = "CREATE"

@@ -78,6 +78,40 @@ async def test_creating_an_instance_of_an_unknown_version_is_not_found(
     assert grpc_cause(raised.value).code() == grpc.StatusCode.NOT_FOUND
 
 
+async def test_version_zero_asks_for_exactly_version_zero_which_never_exists(
+    deploy: Deploy, gateway: GatewayStub
+) -> None:
+    await deploy(d.single_task("version_zero", "inst.work"))
+
+    error = await rpc_error(
+        gateway.CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(bpmnProcessId="version_zero", version=0)
+        )
+    )
+
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_the_process_id_wins_over_a_definition_key_given_with_it(
+    deploy: Deploy, gateway: GatewayStub
+) -> None:
+    first = await deploy(d.single_task("chosen_by_id", "inst.work"))
+    await deploy(d.single_task("other_process", "inst.work"))
+
+    created = await gateway.CreateProcessInstance(
+        pb.CreateProcessInstanceRequest(bpmnProcessId="chosen_by_id", version=-1, processDefinitionKey=999)
+    )
+
+    assert created.processDefinitionKey == first.deployments[0].process_definition_key
+
+
+async def test_creating_without_process_id_or_key_is_invalid_argument(gateway: GatewayStub) -> None:
+    error = await rpc_error(gateway.CreateProcessInstance(pb.CreateProcessInstanceRequest(version=-1)))
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "Expected at least a bpmnProcessId or a key greater than -1" in (error.details() or "")
+
+
 async def test_creating_an_instance_without_a_none_start_event_is_a_failed_precondition(
     deploy: Deploy, client: ZeebeClient
 ) -> None:
