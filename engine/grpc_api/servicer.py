@@ -26,6 +26,8 @@ T = TypeVar("T")
 TENANT = "<default>"
 GATEWAY_VERSION = "8.6.6"
 PARTITION_ID = 1
+GATEWAY_REQUEST_TIMEOUT_SECONDS = 15.0
+"""Zeebe's gateway ``cluster.requestTimeout`` default: what a with-result request waits when it names no timeout."""
 DEFAULT_LONG_POLL_SECONDS = 10.0
 """Zeebe's default; pyzeebe's own deadline for ActivateJobs is 20 s, so a poll must end before."""
 STREAM_BATCH = 32
@@ -266,7 +268,7 @@ class Gateway(GatewayServicer):
             timeout_ms = (
                 request.requestTimeout
                 if request.requestTimeout > 0
-                else int(DEFAULT_LONG_POLL_SECONDS * 1000)
+                else int(GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000)
             )
             try:
                 instance = await asyncio.wait_for(asyncio.shield(result), timeout_ms / 1000)
