@@ -4,7 +4,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-from-pyproject
 SERVERS := deploy/local/servers.sh
 
-.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite
+.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite diagram-image
 
 help:
 	@echo "make test            venv + npm + lint + servers + pytest; stops the servers it started"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint            ruff, mypy, bpmnlint"
 	@echo "make venv | npm      the Python virtualenv | the BPMN lint tools"
 	@echo "make pyzeebe-suite   pyzeebe's own integration tests (from its sdist) against the local engine"
+	@echo "make diagram-image   render bpmn/checkout.bpmn to docs/checkout.png (bpmn-js in headless Chromium)"
 	@echo "make run             arrives with the saga issue"
 
 test:
@@ -58,6 +59,11 @@ lint-bpmn: npm
 
 pyzeebe-suite: venv
 	$(VENV)/bin/python -m tests.pyzeebe_suite $(PYTEST_ARGS)
+
+# Debian's chromium drives the rendering; Playwright's own browser download does not work here.
+diagram-image: npm
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+	node tools/render_bpmn/render.mjs bpmn/checkout.bpmn docs/checkout.png
 
 run:
 	@echo "make run arrives with the saga issue: there is nothing to run yet." >&2

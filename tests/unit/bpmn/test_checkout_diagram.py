@@ -1,0 +1,306 @@
+"""Static checks of ``bpmn/checkout.bpmn`` that bpmnlint has no rule for.
+
+The diagram is read as plain XML (no engine involved): what an analyst sees in Camunda Modeler and what
+Zeebe deploys are both derived from this one file.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+DIAGRAM = Path(__file__).resolve().parents[3] / "bpmn" / "checkout.bpmn"
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "zeebe": "http://camunda.org/schema/zeebe/1.0",
+    "modeler": "http://camunda.org/schema/modeler/1.0",
+}
+BPMN = "{" + NS["bpmn"] + "}"
+BPMNDI = "{" + NS["bpmndi"] + "}"
+MODELER = "{" + NS["modeler"] + "}"
+
+# The saga's steps in order, each with its job type and its compensation handler's job type.
+STEPS = [
+    ("reserve_cart", "cart.reserve", "cart.release"),
+    ("quote_price", "pricing.quote", "pricing.void"),
+    ("capture_payment", "payment.capture", "payment.refund"),
+    ("allocate_inventory", "inventory.allocate", "inventory.release"),
+    ("create_order", "order.create", "order.cancel"),
+]
+SERVICES = {"cart", "pricing", "payment", "inventory", "order"}
+JOB_TYPE = re.compile(r"^(?P<service>[a-z]+)\.(?P<action>[a-z]+)$")
+
+FLOW_NODE_TAGS = {
+    "startEvent",
+    "endEvent",
+    "intermediateThrowEvent",
+    "intermediateCatchEvent",
+    "boundaryEvent",
+    "task",
+    "serviceTask",
+    "userTask",
+    "scriptTask",
+    "sendTask",
+    "receiveTask",
+    "businessRuleTask",
+    "manualTask",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+}
+TASK_TAGS = {"serviceTask", "userTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask", "task"}
+
+
+def local(element: ET.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+@pytest.fixture(scope="module")
+def root() -> ET.Element:
+    return ET.parse(DIAGRAM).getroot()
+
+
+@pytest.fixture(scope="module")
+def process(root: ET.Element) -> ET.Element:
+    processes = root.findall("bpmn:process", NS)
+    assert len(processes) == 1, "checkout.bpmn holds exactly one process"
+    return processes[0]
+
+
+@pytest.fixture(scope="module")
+def elements(process: ET.Element) -> dict[str, ET.Element]:
+    """Every element with an id inside the process, nested ones included."""
+    return {e.get("id", ""): e for e in process.iter() if e.get("id")}
+
+
+def flow_nodes(process: ET.Element) -> list[ET.Element]:
+    return [e for e in process.iter() if local(e) in FLOW_NODE_TAGS]
+
+
+def tasks(process: ET.Element) -> list[ET.Element]:
+    return [e for e in process.iter() if local(e) in TASK_TAGS]
+
+
+def job_type(task: ET.Element) -> str:
+    definition = task.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
+    assert definition is not None, f"{task.get('id')} has no zeebe:taskDefinition"
+    return definition.get("type", "")
+
+
+def compensation_boundaries(process: ET.Element) -> list[ET.Element]:
+    return [
+        e
+        for e in process.iter(BPMN + "boundaryEvent")
+        if e.find("bpmn:compensateEventDefinition", NS) is not None
+    ]
+
+
+def test_process_id_is_checkout_and_executable(process: ET.Element) -> None:
+    assert process.get("id") == "checkout"
+    assert process.get("isExecutable") == "true"
+
+
+def test_definitions_target_camunda_8_5_or_newer(root: ET.Element) -> None:
+    platform = root.get(MODELER + "executionPlatform")
+    version = root.get(MODELER + "executionPlatformVersion", "")
+    assert platform == "Camunda Cloud"
+    major, minor = (int(part) for part in version.split(".")[:2])
+    assert (major, minor) >= (8, 5), f"compensation events need Camunda 8.5+, diagram targets {version}"
+
+
+def test_every_task_has_a_name_and_documentation(process: ET.Element) -> None:
+    for task in tasks(process):
+        assert (task.get("name") or "").strip(), f"{task.get('id')} has no name"
+        documentation = task.find("bpmn:documentation", NS)
+        assert documentation is not None, f"{task.get('id')} has no documentation"
+        assert (documentation.text or "").strip(), f"{task.get('id')} has empty documentation"
+
+
+def test_every_flow_node_has_a_label(process: ET.Element) -> None:
+    for node in flow_nodes(process):
+        assert (node.get("name") or "").strip(), f"{local(node)} {node.get('id')} has no name"
+
+
+def test_steps_are_the_main_path_in_order(process: ET.Element, elements: dict[str, ET.Element]) -> None:
+    """From the none start event the sequence flows visit exactly the steps, in order, then an end event."""
+    flows = {f.get("sourceRef"): f.get("targetRef") for f in process.findall("bpmn:sequenceFlow", NS)}
+    starts = [
+        s for s in process.findall("bpmn:startEvent", NS) if len(s) == 0 or not _has_event_definition(s)
+    ]
+    assert len(starts) == 1
+    path: list[str] = []
+    node = flows.get(starts[0].get("id"))
+    while node is not None and local(elements[node]) != "endEvent":
+        path.append(node)
+        node = flows.get(node)
+    assert path == [step for step, _, _ in STEPS]
+    assert node == "checkout_completed"
+
+
+def _has_event_definition(event: ET.Element) -> bool:
+    return any(local(child).endswith("EventDefinition") for child in event)
+
+
+def test_every_job_type_is_service_dot_action(process: ET.Element) -> None:
+    for task in process.iter(BPMN + "serviceTask"):
+        match = JOB_TYPE.match(job_type(task))
+        assert match, f"{task.get('id')}: job type {job_type(task)!r} is not <service>.<action>"
+        assert match["service"] in SERVICES, f"{task.get('id')}: unknown service {match['service']!r}"
+
+
+@pytest.mark.parametrize(("step", "step_type", "handler_type"), STEPS)
+def test_each_step_has_its_job_type_and_a_compensation_handler(
+    process: ET.Element, elements: dict[str, ET.Element], step: str, step_type: str, handler_type: str
+) -> None:
+    assert job_type(elements[step]) == step_type
+    boundaries = [b for b in compensation_boundaries(process) if b.get("attachedToRef") == step]
+    assert len(boundaries) == 1, f"{step} needs exactly one compensation boundary event"
+    (handler,) = _handlers_of(process, elements, boundaries[0])
+    assert job_type(handler) == handler_type
+
+
+def _handlers_of(
+    process: ET.Element, elements: dict[str, ET.Element], boundary: ET.Element
+) -> list[ET.Element]:
+    return [
+        elements[a.get("targetRef", "")]
+        for a in process.iter(BPMN + "association")
+        if a.get("sourceRef") == boundary.get("id") and a.get("targetRef") in elements
+    ]
+
+
+def test_every_compensation_boundary_event_has_a_handler(
+    process: ET.Element, elements: dict[str, ET.Element]
+) -> None:
+    boundaries = compensation_boundaries(process)
+    assert boundaries, "the diagram has no compensation boundary events"
+    for boundary in boundaries:
+        handlers = _handlers_of(process, elements, boundary)
+        assert len(handlers) == 1, f"{boundary.get('id')} is associated with {len(handlers)} handlers"
+        handler = handlers[0]
+        assert handler.get("isForCompensation") == "true", f"{handler.get('id')} is not isForCompensation"
+        # Zeebe: the handler has no sequence flows and no boundary events of its own.
+        assert not [
+            f
+            for f in process.iter(BPMN + "sequenceFlow")
+            if handler.get("id") in (f.get("sourceRef"), f.get("targetRef"))
+        ], f"{handler.get('id')} has sequence flows"
+        assert not [
+            b for b in process.iter(BPMN + "boundaryEvent") if b.get("attachedToRef") == handler.get("id")
+        ], f"{handler.get('id')} has boundary events"
+        # The boundary event itself has no outgoing flow and waits for its handler (Zeebe's requirement).
+        assert not [
+            f for f in process.iter(BPMN + "sequenceFlow") if f.get("sourceRef") == boundary.get("id")
+        ]
+
+
+def test_every_handler_is_attached_to_a_boundary_event(
+    process: ET.Element, elements: dict[str, ET.Element]
+) -> None:
+    targets = {a.get("targetRef") for a in process.iter(BPMN + "association")}
+    for task in tasks(process):
+        if task.get("isForCompensation") == "true":
+            assert task.get("id") in targets, f"handler {task.get('id')} is not associated with any event"
+
+
+def test_compensation_chain_throws_in_exact_reverse_step_order(
+    process: ET.Element, elements: dict[str, ET.Element]
+) -> None:
+    subprocesses = [s for s in process.iter(BPMN + "subProcess") if s.get("triggeredByEvent") == "true"]
+    assert len(subprocesses) == 1, "one event subprocess compensates the checkout"
+    subprocess = subprocesses[0]
+    (start,) = subprocess.findall("bpmn:startEvent", NS)
+    error = start.find("bpmn:errorEventDefinition", NS)
+    assert error is not None, "the event subprocess starts on an error"
+    assert not error.get("errorRef"), "the error start event catches every error code (no errorRef)"
+    assert start.get("isInterrupting", "true") == "true"
+
+    flows = {f.get("sourceRef"): f.get("targetRef") for f in subprocess.findall("bpmn:sequenceFlow", NS)}
+    thrown: list[str] = []
+    node = flows.get(start.get("id"))
+    while node is not None and local(elements[node]) == "intermediateThrowEvent":
+        definition = elements[node].find("bpmn:compensateEventDefinition", NS)
+        assert definition is not None, f"{node} is not a compensation throw event"
+        assert definition.get("waitForCompletion", "true") == "true"
+        thrown.append(definition.get("activityRef", ""))
+        node = flows.get(node)
+    assert thrown == [step for step, _, _ in reversed(STEPS)]
+    assert node == "checkout_compensated"
+    assert local(elements[node]) == "endEvent"
+    assert not _has_event_definition(elements[node])
+
+
+def test_payment_capture_has_an_interrupting_time_limit_with_a_default(
+    process: ET.Element, elements: dict[str, ET.Element]
+) -> None:
+    timers = [
+        b
+        for b in process.iter(BPMN + "boundaryEvent")
+        if b.get("attachedToRef") == "capture_payment" and b.find("bpmn:timerEventDefinition", NS) is not None
+    ]
+    assert len(timers) == 1
+    timer = timers[0]
+    assert timer.get("cancelActivity", "true") == "true"
+    duration = timer.find("bpmn:timerEventDefinition/bpmn:timeDuration", NS)
+    assert duration is not None
+    assert "paymentTimeout" in (duration.text or "")
+    assert '"PT30S"' in (duration.text or "")
+    # The timer path ends in an error end event, so the catch-all event subprocess compensates it.
+    flows = {f.get("sourceRef"): f.get("targetRef") for f in process.iter(BPMN + "sequenceFlow")}
+    end = elements[flows[timer.get("id")]]
+    assert local(end) == "endEvent"
+    assert end.find("bpmn:errorEventDefinition", NS) is not None
+
+
+def test_every_flow_node_has_a_shape_and_every_flow_an_edge(root: ET.Element, process: ET.Element) -> None:
+    shapes = {s.get("bpmnElement"): s for s in root.iter(BPMNDI + "BPMNShape")}
+    edges = {e.get("bpmnElement") for e in root.iter(BPMNDI + "BPMNEdge")}
+    for node in flow_nodes(process):
+        assert node.get("id") in shapes, f"{node.get('id')} has no BPMNShape"
+        bounds = shapes[node.get("id")].find("dc:Bounds", NS)
+        assert bounds is not None, f"{node.get('id')}'s shape has no bounds"
+    for connection in [*process.iter(BPMN + "sequenceFlow"), *process.iter(BPMN + "association")]:
+        assert connection.get("id") in edges, f"{connection.get('id')} has no BPMNEdge"
+
+
+def test_every_event_shape_has_label_bounds(root: ET.Element, process: ET.Element) -> None:
+    shapes = {s.get("bpmnElement"): s for s in root.iter(BPMNDI + "BPMNShape")}
+    for node in flow_nodes(process):
+        if local(node).endswith("Event"):
+            label = shapes[node.get("id")].find("bpmndi:BPMNLabel/dc:Bounds", NS)
+            assert label is not None, f"{node.get('id')} has no label bounds"
+
+
+def test_loyalty_is_not_a_step(process: ET.Element) -> None:
+    """Awarding points reacts to the order's event (choreography), never a job of this diagram."""
+    for task in process.iter(BPMN + "serviceTask"):
+        assert not job_type(task).startswith("loyalty.")
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [({}, "PT30S"), ({"paymentTimeout": "PT5S"}, "PT5S"), ({"paymentTimeout": "PT2M"}, "PT2M")],
+)
+def test_payment_time_limit_defaults_to_30_seconds(
+    process: ET.Element, variables: dict[str, str], expected: str
+) -> None:
+    """The timer's FEEL duration, evaluated with the local engine's FEEL (feel-scala semantics)."""
+    from engine.feel import compile_expression, to_json
+
+    (duration,) = [
+        d.text or ""
+        for b in process.iter(BPMN + "boundaryEvent")
+        if b.get("attachedToRef") == "capture_payment"
+        for d in b.iterfind("bpmn:timerEventDefinition/bpmn:timeDuration", NS)
+    ]
+    assert duration.startswith("=")
+    assert to_json(compile_expression(duration[1:]).evaluate(variables)) == expected
