@@ -50,10 +50,24 @@ def _unavailable(request: Request, code: str, detail: str, retry_after: int = 1)
     return problem_response(problem, headers={"Retry-After": str(retry_after)})
 
 
+def _field_error(error: Any) -> FieldError:
+    """One of FastAPI's errors as a path and a message.
+
+    A body that is not JSON at all is reported by FastAPI at ``("body", <character offset>)``; the
+    offset is no field, so it goes into the message and the path names the whole body (``""``).
+    """
+    message = str(error.get("msg", "invalid"))
+    location = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        offset = location[1] if len(location) > 1 else None
+        reason = (error.get("ctx") or {}).get("error")
+        where = f" at character {offset}" if isinstance(offset, int) else ""
+        return FieldError("", f"{message}{where}" + (f": {reason}" if reason else ""))
+    return FieldError(field_path(location), message)
+
+
 def _field_errors(errors: Any) -> list[FieldError]:
-    return [
-        FieldError(field_path(error.get("loc", ())), str(error.get("msg", "invalid"))) for error in errors
-    ]
+    return [_field_error(error) for error in errors]
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:

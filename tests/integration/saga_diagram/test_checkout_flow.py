@@ -208,3 +208,32 @@ async def test_payment_timeout_compensates_cart_and_pricing(
     variables = await read_api.root_variables(key)
     assert variables["errorCode"] == "PAYMENT_TIMEOUT"
     assert "PT1S" in variables["errorMessage"]
+
+
+async def test_error_without_variables_still_compensates_but_carries_no_code(
+    client: ZeebeClient, worker: ZeebeWorker, read_api: ReadApi
+) -> None:
+    """pyzeebe's default handling of BusinessError sends no variables: the catch-all still compensates,
+    but errorCode/errorMessage are null (the workers must send them, see the module docstring)."""
+    handled: list[str] = []
+    for _, step_type, _, handler_type, result in STEPS:
+        if step_type == "payment.capture":
+
+            @worker.task(task_type=step_type)
+            async def declined(job: Job) -> dict[str, Any]:
+                raise BusinessError("PAYMENT_DECLINED")
+
+        else:
+            worker.task(task_type=step_type)(_step(step_type, result, fail=False, code=""))
+        worker.task(task_type=handler_type)(_handler(handled))
+    await start_worker(worker)
+
+    key = await start(client, {})
+    instance = await read_api.wait_ended(key)
+
+    assert instance["state"] == "COMPLETED"
+    assert handled == ["pricing.void", "cart.release"]
+    assert "checkout_compensated" in ids(await read_api.flow_nodes(key), "COMPLETED")
+    variables = await read_api.root_variables(key)
+    assert variables["errorCode"] is None
+    assert variables["errorMessage"] is None

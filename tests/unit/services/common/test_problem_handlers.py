@@ -66,6 +66,10 @@ def test_validation_errors_name_the_fields(http: httpx.Client) -> None:
     assert sorted(e["path"] for e in body["errors"]) == ["extra", "quantity"]
     malformed = http.post("/orders", content=b"{not json", headers={"content-type": "application/json"})
     assert malformed.status_code == 422
+    # The whole body is at fault: the path is the body's (""), not FastAPI's character offset.
+    [error] = malformed.json()["errors"]
+    assert error["path"] == ""
+    assert error["message"].startswith("JSON decode error at character 1")
 
 
 def test_rejections_keep_their_status_code_and_extensions(http: httpx.Client) -> None:
