@@ -134,3 +134,38 @@ def test_concurrent_releases_and_allocations_on_overlapping_skus_stay_balanced(i
         assert row["on_hand"] + row["allocated"] == row["received"] == 20
         assert row["allocated"] == per_checkout * allocated
     assert [r.json()["outcome"] for r in responses[: len(held)]] == ["COMPENSATED"] * len(held)
+
+
+def test_a_release_racing_its_own_allocation_never_strands_stock(inventory: Inventory) -> None:
+    """The saga's compensation can overtake a retried forward call of the same checkout.
+
+    Whichever commits first, the checkout ends up holding nothing: either the allocation happened and
+    the release gave it back (``COMPENSATED``), or the release came first, left its tombstone, and the
+    allocation is refused (``ALLOCATION_RELEASED``). Never a 5xx, never stock left allocated.
+    """
+    sku = inventory.new_sku(100)
+    checkouts = [unique("chk") for _ in range(10)]
+    calls = []
+    for checkout in checkouts:
+        calls += [
+            allocation(checkout, [(sku, 2)], f"{checkout}:allocate"),
+            release(checkout, f"{checkout}:release"),
+        ]
+    responses = burst(inventory, calls)
+    assert all(r.status_code < 500 for r in responses), [r.text for r in responses if r.status_code >= 500]
+    for n, checkout in enumerate(checkouts):
+        allocated, released = responses[2 * n], responses[2 * n + 1]
+        outcome = released.json()["outcome"]
+        if allocated.status_code == 201:
+            assert outcome == "COMPENSATED"
+            assert [e["event_type"] for e in inventory.events(checkout)] == [
+                "StockAllocated",
+                "StockReleased",
+            ]
+        else:
+            assert (allocated.status_code, allocated.json()["code"]) == (409, "ALLOCATION_RELEASED")
+            assert outcome == "NOOP_NOTHING_TO_COMPENSATE"
+            assert inventory.events(checkout) == []
+        assert [row["outcome"] for row in inventory.audit(checkout)] == [outcome]
+    row = inventory.stock(sku)
+    assert (row["on_hand"], row["allocated"], row["received"]) == (100, 0, 100)
