@@ -9,6 +9,8 @@ so WAL lets them run beside a writer. PostgreSQL and MariaDB rely on row locks
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,24 @@ def create_db_engine(url: str | URL, settings: ServiceSettings | None = None) ->
     return create_engine(parsed, **options)
 
 
+def _enable_wal(cursor: Any, busy_ms: float) -> None:
+    """Switch a file database to WAL, retrying while another connection holds it.
+
+    Changing the journal mode needs the database to itself and, unlike ordinary statements, does not
+    wait on the busy handler: replicas opening a fresh file together would otherwise fail at once with
+    "database is locked". Once the file is in WAL mode the pragma is a no-op that never conflicts.
+    """
+    deadline = time.monotonic() + busy_ms / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _sqlite_engine(url: URL, settings: ServiceSettings | None) -> Engine:
     busy_ms = settings.sqlite_busy_timeout_ms if settings is not None else 30_000
     memory = _is_memory(url)
@@ -73,7 +93,7 @@ def _sqlite_engine(url: URL, settings: ServiceSettings | None) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cursor, busy_ms)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()

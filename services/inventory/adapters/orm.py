@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, MetaData, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.sqltypes import UtcDateTime
 from services.common.tables import NAMING_CONVENTION
+
+# Stock counters grow with every receipt: 64-bit where the database distinguishes (SQLite's INTEGER is
+# 64-bit already, so it keeps the plain type and its migrations stay simple).
+Counter = BigInteger().with_variant(Integer(), "sqlite")
 
 SKU_LENGTH = 100
 CHECKOUT_ID_LENGTH = 100
@@ -32,9 +36,9 @@ class StockRow(Base):
 
     sku: Mapped[str] = mapped_column(String(SKU_LENGTH), primary_key=True)
     location: Mapped[str] = mapped_column(String(100))
-    on_hand: Mapped[int] = mapped_column(Integer)
-    allocated: Mapped[int] = mapped_column(Integer)
-    received: Mapped[int] = mapped_column(Integer)
+    on_hand: Mapped[int] = mapped_column(Counter)
+    allocated: Mapped[int] = mapped_column(Counter)
+    received: Mapped[int] = mapped_column(Counter)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -181,7 +181,7 @@ async def test_business_error_compensates_completed_steps_in_reverse_order(
     assert code in variables["errorMessage"]
 
 
-async def test_payment_timeout_compensates_cart_and_pricing(
+async def test_payment_timeout_voids_the_abandoned_capture_then_compensates_cart_and_pricing(
     client: ZeebeClient, worker: ZeebeWorker, read_api: ReadApi
 ) -> None:
     handled: list[str] = []
@@ -197,14 +197,15 @@ async def test_payment_timeout_compensates_cart_and_pricing(
     )
     instance = await read_api.wait_ended(key)
 
-    assert handled == ["pricing.void", "cart.release"]
+    assert handled == ["payment.refund", "pricing.void", "cart.release"]
     assert instance["state"] == "COMPLETED"
     nodes = await read_api.flow_nodes(key)
     completed = ids(nodes, "COMPLETED")
     assert "capture_payment" in ids(nodes, "TERMINATED")
     assert "payment_time_limit" in completed
+    assert "cancel_abandoned_capture" in completed
     assert "checkout_compensated" in completed
-    assert "refund_payment" not in [n["flowNodeId"] for n in nodes]
+    assert "refund_payment" not in [n["flowNodeId"] for n in nodes]  # the handler of a completed capture
     variables = await read_api.root_variables(key)
     assert variables["errorCode"] == "PAYMENT_TIMEOUT"
     assert "PT1S" in variables["errorMessage"]

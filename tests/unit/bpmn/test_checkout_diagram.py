@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from workers.steps import COMPENSATION_RETRIES, FORWARD_RETRIES
+
 DIAGRAM = Path(__file__).resolve().parents[3] / "bpmn" / "checkout.bpmn"
 
 NS = {
@@ -57,6 +59,7 @@ FLOW_NODE_TAGS = {
     "inclusiveGateway",
     "eventBasedGateway",
 }
+FORWARD_JOB_TYPES = {"cart.reserve", "pricing.quote", "payment.capture", "inventory.allocate", "order.create"}
 TASK_TAGS = {"serviceTask", "userTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask", "task"}
 
 
@@ -94,6 +97,12 @@ def job_type(task: ET.Element) -> str:
     definition = task.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
     assert definition is not None, f"{task.get('id')} has no zeebe:taskDefinition"
     return definition.get("type", "")
+
+
+def retries(task: ET.Element) -> int:
+    definition = task.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
+    assert definition is not None
+    return int(definition.get("retries", "3"))
 
 
 def compensation_boundaries(process: ET.Element) -> list[ET.Element]:
@@ -254,11 +263,36 @@ def test_payment_capture_has_an_interrupting_time_limit_with_a_default(
     assert duration is not None
     assert "paymentTimeout" in (duration.text or "")
     assert '"PT30S"' in (duration.text or "")
-    # The timer path ends in an error end event, so the catch-all event subprocess compensates it.
+
+
+def test_payment_time_limit_voids_the_abandoned_capture_then_throws_payment_timeout(
+    process: ET.Element, elements: dict[str, ET.Element]
+) -> None:
+    # Zeebe does not compensate the interrupted capture, so the timer path refunds it itself before the
+    # error end event hands the rest to the catch-all compensation subprocess.
     flows = {f.get("sourceRef"): f.get("targetRef") for f in process.iter(BPMN + "sequenceFlow")}
-    end = elements[flows[timer.get("id")]]
+    void = elements[flows["payment_time_limit"]]
+    assert local(void) == "serviceTask"
+    assert job_type(void) == "payment.refund"
+    end = elements[flows[void.get("id")]]
     assert local(end) == "endEvent"
-    assert end.find("bpmn:errorEventDefinition", NS) is not None
+    error = end.find("bpmn:errorEventDefinition", NS)
+    assert error is not None
+    assert error.get("errorRef") == "error_payment_timeout"
+
+
+def test_forward_steps_have_the_retries_the_workers_count_back_off_from(process: ET.Element) -> None:
+    forward = [t for t in process.iter(BPMN + "serviceTask") if job_type(t) in FORWARD_JOB_TYPES]
+    assert {job_type(t) for t in forward} == FORWARD_JOB_TYPES
+    for task in forward:
+        assert retries(task) == FORWARD_RETRIES, task.get("id")
+
+
+def test_compensations_have_the_retries_the_workers_count_back_off_from(process: ET.Element) -> None:
+    undoing = [t for t in process.iter(BPMN + "serviceTask") if job_type(t) not in FORWARD_JOB_TYPES]
+    assert len(undoing) == len(FORWARD_JOB_TYPES) + 1  # the handlers and the abandoned capture's void
+    for task in undoing:
+        assert retries(task) == COMPENSATION_RETRIES, task.get("id")
 
 
 def test_every_flow_node_has_a_shape_and_every_flow_an_edge(root: ET.Element, process: ET.Element) -> None:

@@ -58,7 +58,7 @@ def test_migrations_go_up_down_and_up_and_match_the_models(
     try:
         upgrade_to_head(database.engine, package)
         upgrade_to_head(database.engine, package)  # a second start applies nothing
-        assert current_revisions(database.engine) == head_revisions(package) == {"0001"}
+        assert current_revisions(database.engine) == head_revisions(package) != set()
         expected = MetaData()
         for table in (*SERVICES[package].tables.values(), *kit_metadata.tables.values()):
             table.to_metadata(expected)
@@ -88,7 +88,7 @@ def test_replicas_starting_together_migrate_once(request: pytest.FixtureRequest,
             database.dispose()
 
     with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(start, range(4))) == [{"0001"}] * 4
+        assert list(pool.map(start, range(4))) == [head_revisions("services.inventory")] * 4
 
 
 @dataclass(frozen=True)

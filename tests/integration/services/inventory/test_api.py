@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import inspect
 
 from services.common import outbox as outbox_module
 from tests.integration.services.inventory.conftest import Inventory
@@ -22,7 +23,7 @@ def test_health(inventory: Inventory) -> None:
     assert inventory.http.get("/health/live").json() == {"status": "ok"}
     ready = inventory.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 def test_put_stock_records_receipts_so_the_invariant_holds(inventory: Inventory) -> None:
@@ -281,3 +282,11 @@ def test_unknown_routes_and_reads_answer_problems(inventory: Inventory) -> None:
     assert nowhere.headers["content-type"] == PROBLEM
     wrong_method = inventory.http.delete("/v1/allocations")
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
+
+
+def test_stock_counters_are_64_bit_wherever_the_database_tells_sizes_apart(inventory: Inventory) -> None:
+    columns = {c["name"]: c["type"] for c in inspect(inventory.db).get_columns("stock")}
+
+    for name in ("on_hand", "allocated", "received"):
+        expected = "INTEGER" if inventory.backend == "sqlite" else "BIGINT"
+        assert columns[name].compile(dialect=inventory.db.dialect).startswith(expected), name

@@ -47,7 +47,7 @@ def test_python_dash_m_runs_migrations_and_serves_on_loopback(tmp_path: Path) ->
                 time.sleep(0.05)
         assert ready is not None, "the inventory did not start"
         assert ready.status_code == 200
-        assert ready.json()["checks"]["schema"] == ["0001"]
+        assert ready.json()["checks"]["schema"] == ["0002"]
         assert (tmp_path / "inventory.db").exists()
     finally:
         process.terminate()

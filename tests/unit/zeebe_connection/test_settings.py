@@ -1,0 +1,61 @@
+"""Which Zeebe the stack talks to is decided by Camunda's own environment variables alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from zeebe_connection import ZeebeSettings
+
+CAMUNDA_VARIABLES = (
+    "ZEEBE_ADDRESS",
+    "ZEEBE_GRPC_ADDRESS",
+    "ZEEBE_CLIENT_ID",
+    "CAMUNDA_CLIENT_ID",
+    "ZEEBE_CLIENT_SECRET",
+    "CAMUNDA_CLIENT_SECRET",
+    "ZEEBE_AUTHORIZATION_SERVER_URL",
+    "CAMUNDA_OAUTH_URL",
+    "CAMUNDA_CLUSTER_ID",
+    "CAMUNDA_CLUSTER_REGION",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CAMUNDA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_with_nothing_set_it_is_the_local_engine_in_plaintext() -> None:
+    settings = ZeebeSettings()
+
+    assert (settings.address, settings.kind()) == ("127.0.0.1:26500", "plaintext")
+
+
+def test_zeebe_address_alone_switches_to_another_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEEBE_ADDRESS", "zeebe.example.internal:26500")
+
+    assert ZeebeSettings().describe() == "zeebe.example.internal:26500 (plaintext)"
+
+
+def test_client_credentials_mean_oauth_to_a_self_managed_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEEBE_ADDRESS", "zeebe.example.internal:443")
+    monkeypatch.setenv("ZEEBE_CLIENT_ID", "workers")
+    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret")
+
+    assert ZeebeSettings().kind() == "oauth"
+
+
+def test_a_cluster_id_with_credentials_means_camunda_saas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEEBE_CLIENT_ID", "workers")
+    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("CAMUNDA_CLUSTER_ID", "abc-123")
+
+    assert ZeebeSettings().describe() == "Camunda SaaS cluster abc-123 (bru-2)"
+
+
+def test_the_secret_never_shows_in_the_settings_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEEBE_CLIENT_ID", "workers")
+    monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret")
+
+    assert "s3cret" not in repr(ZeebeSettings())

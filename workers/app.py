@@ -1,0 +1,133 @@
+"""The worker process: one pyzeebe worker with every service's router, the status endpoint, and a
+graceful shutdown.
+
+On SIGTERM the worker stops activating jobs and lets the running ones finish for up to
+``shutdown_grace_seconds``; jobs still running then are handed back to Zeebe (FailJob with their
+retries unchanged and no back-off) so another worker takes them at once instead of after the job
+timeout. Handing back is safe because every step is idempotent per checkout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import httpx
+import uvicorn
+from pyzeebe import Job, ZeebeWorker
+
+from workers.breaker import CircuitBreaker
+from workers.service_client import ServiceClient
+from workers.settings import WorkerSettings
+from workers.status import status_app
+from workers.tasks import cart, inventory, order, payment, pricing
+from zeebe_connection import ZeebeSettings, open_channel
+
+logger = logging.getLogger(__name__)
+
+SERVICES = ("cart", "pricing", "payment", "inventory", "order")
+
+
+class InFlightJobs:
+    """The jobs whose task function is running: pyzeebe's before/after decorators keep the set."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[int, Job] = {}
+
+    async def started(self, job: Job) -> Job:
+        self.jobs[job.key] = job
+        return job
+
+    async def finished(self, job: Job) -> Job:
+        self.jobs.pop(job.key, None)
+        return job
+
+
+class WorkerApp:
+    def __init__(self, settings: WorkerSettings, zeebe: ZeebeSettings) -> None:
+        self.settings = settings
+        self.zeebe = zeebe
+        self.breakers = {
+            name: CircuitBreaker(name, settings.breaker_failure_threshold, settings.breaker_reset_seconds)
+            for name in SERVICES
+        }
+        self.in_flight = InFlightJobs()
+
+    def _client(self, name: str, http: httpx.AsyncClient) -> ServiceClient:
+        timeout = (
+            self.settings.payment_timeout_seconds if name == "payment" else self.settings.http_timeout_seconds
+        )
+        url: str = getattr(self.settings, f"{name}_url")
+        return ServiceClient(name, url, timeout, self.breakers[name], http)
+
+    def build_worker(self, http: httpx.AsyncClient) -> ZeebeWorker:
+        worker = ZeebeWorker(
+            open_channel(self.zeebe),
+            name=self.settings.name,
+            before=[self.in_flight.started],
+            after=[self.in_flight.finished],
+            max_connection_retries=-1,  # a restarting gateway must not stop the workers for good
+        )
+        worker.include_router(
+            cart.router(self._client("cart", http), self.settings),
+            pricing.router(self._client("pricing", http), self.settings),
+            payment.router(self._client("payment", http), self.settings),
+            inventory.router(self._client("inventory", http), self.settings),
+            order.router(self._client("order", http), self.settings),
+        )
+        return worker
+
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Work until ``stop`` is set, then shut down gracefully."""
+        limits = httpx.Limits(max_connections=len(SERVICES) * self.settings.max_running_jobs)
+        async with httpx.AsyncClient(limits=limits) as http:
+            worker = self.build_worker(http)
+            status = uvicorn.Server(
+                uvicorn.Config(
+                    status_app(self.breakers),
+                    host=self.settings.status_host,
+                    port=self.settings.status_port,
+                    log_level="warning",
+                    lifespan="off",
+                )
+            )
+            status_task = asyncio.create_task(status.serve())
+            work_task = asyncio.create_task(worker.work())
+            logger.info("workers connected to %s", self.zeebe.describe())
+            if ready is not None:
+                ready.set()
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({work_task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if work_task.done():
+                stopped.cancel()
+                status.should_exit = True
+                await status_task
+                work_task.result()  # the worker died on its own: let its error out
+                return
+            await self._shut_down(worker, work_task)
+            status.should_exit = True
+            await status_task
+
+    async def _shut_down(self, worker: ZeebeWorker, work_task: asyncio.Task[None]) -> None:
+        logger.info("stopping: no new jobs; %d running", len(self.in_flight.jobs))
+        try:
+            await asyncio.wait_for(worker.stop(), timeout=self.settings.shutdown_grace_seconds)
+        except TimeoutError:
+            await self._hand_back(worker)
+        work_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await work_task
+        logger.info("workers stopped")
+
+    async def _hand_back(self, worker: ZeebeWorker) -> None:
+        for job in list(self.in_flight.jobs.values()):
+            with contextlib.suppress(Exception):  # the job may have timed out or completed meanwhile
+                await worker.zeebe_adapter.fail_job(
+                    job_key=job.key,
+                    retries=job.retries,
+                    message="worker shutting down; handed back",
+                    retry_back_off_ms=0,
+                    variables={},
+                )
+                logger.info("handed back job %s (%s)", job.key, job.type)

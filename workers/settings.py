@@ -1,0 +1,54 @@
+"""The workers' configuration: one pydantic-settings object, ``WORKERS_`` variables, documented defaults.
+
+Where Zeebe is comes from :class:`zeebe_connection.ZeebeSettings` (``ZEEBE_ADDRESS``...), shared with the
+gateway and the CLI; everything here is about the services the workers call and how they call them.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKERS_", frozen=True, extra="ignore")
+
+    name: str = Field(default="checkout-workers", description="Worker name reported to Zeebe.")
+    cart_url: str = Field(default="http://127.0.0.1:8101", description="Base URL of the cart service.")
+    pricing_url: str = Field(default="http://127.0.0.1:8102", description="Base URL of the pricing service.")
+    payment_url: str = Field(default="http://127.0.0.1:8103", description="Base URL of the payment service.")
+    inventory_url: str = Field(
+        default="http://127.0.0.1:8104", description="Base URL of the inventory service."
+    )
+    order_url: str = Field(default="http://127.0.0.1:8105", description="Base URL of the order service.")
+    http_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Per-call HTTP timeout for every service but payment."
+    )
+    payment_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="Per-call HTTP timeout for payment (it waits on the card processor itself).",
+    )
+    job_timeout_ms: int = Field(
+        default=30_000,
+        ge=1_000,
+        description="How long Zeebe lets a worker hold a job before handing it to another (at-least-once).",
+    )
+    max_running_jobs: int = Field(default=32, ge=1, description="Jobs of one task type run at once.")
+    backoff_base_ms: int = Field(default=500, ge=1, description="First retry back-off of a failed job.")
+    backoff_max_ms: int = Field(default=30_000, ge=1, description="Cap of the exponential back-off.")
+    breaker_failure_threshold: int = Field(
+        default=5, ge=1, description="Consecutive technical failures that open a service's circuit."
+    )
+    breaker_reset_seconds: float = Field(
+        default=10.0, gt=0, description="How long an open circuit fails fast before one trial call."
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="On SIGTERM, how long in-flight jobs may finish before being handed back.",
+    )
+    status_host: str = Field(default="127.0.0.1", description="Address of the status endpoint.")
+    status_port: int = Field(
+        default=8090, ge=0, le=65535, description="Port of the status endpoint (health, circuit breakers)."
+    )

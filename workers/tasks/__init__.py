@@ -1,0 +1,1 @@
+"""One router per service the diagram calls; job types are ``<service>.<action>``."""
