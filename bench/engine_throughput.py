@@ -14,18 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 
-import grpc
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+from support import free_port, load, machine, measure_echo  # bench/ is on sys.path when run as a script
+
+from checkout_saga.stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -42,70 +41,6 @@ PROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-ECHO_SERVER = """
-import asyncio, sys, grpc
-async def main():
-    server = grpc.aio.server()
-    handler = grpc.method_handlers_generic_handler(
-        "bench.Echo", {"Ping": grpc.unary_unary_rpc_method_handler(lambda request, context: b"")})
-    server.add_generic_rpc_handlers((handler,))
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    print(port, flush=True)
-    await server.wait_for_termination()
-asyncio.run(main())
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-async def load(call: Callable[[], Awaitable[object]], seconds: float, concurrency: int) -> list[float]:
-    """Run ``call`` from ``concurrency`` loops for ``seconds``; returns the latency of each call."""
-    latencies: list[float] = []
-    stop_at = time.perf_counter() + seconds
-
-    async def loop() -> None:
-        while time.perf_counter() < stop_at:
-            began = time.perf_counter()
-            await call()
-            latencies.append(time.perf_counter() - began)
-
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    return latencies
-
-
-async def measure_echo(seconds: float, concurrency: int) -> float:
-    server = subprocess.Popen([sys.executable, "-c", ECHO_SERVER], stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            ping = channel.unary_unary("/bench.Echo/Ping")  # type: ignore[call-arg]
-            await ping(b"")
-            latencies = await load(lambda: ping(b""), seconds, concurrency)
-        return len(latencies) / seconds
-    finally:
-        server.terminate()
-        server.wait()
 
 
 async def measure_engine(

@@ -32,7 +32,8 @@ class IdempotentRequest:
     instance: str
 
 
-def _replay(stored_status: int | None, stored_body: object, same_request: bool, key: str) -> Reply:
+def replay(stored_status: int | None, stored_body: object, same_request: bool, key: str) -> Reply:
+    """The answer to a key seen before: its stored reply, or 409 when the request differs."""
     if not same_request:
         raise Rejection(
             409,
@@ -64,7 +65,7 @@ def run_idempotently(
             stored = uow.idempotency.find(request.key)
             if stored is not None:
                 same = stored.fingerprint == request.fingerprint
-                return _replay(stored.status, stored.body, same, request.key)
+                return replay(stored.status, stored.body, same, request.key)
             uow.idempotency.claim(request.key, request.fingerprint)
             try:
                 with uow.session.begin_nested():

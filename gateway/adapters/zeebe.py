@@ -1,0 +1,79 @@
+"""Start checkout process instances with pyzeebe's ``ZeebeClient``, over the channel the environment calls for.
+
+The channel comes from :func:`zeebe_connection.open_channel` (local engine in plaintext, or Camunda 8
+with OAuth, by environment alone). It is opened on first use, inside the running event loop, and
+dropped after a failure that says the gateway cannot be reached: a fresh channel connects at once when
+Zeebe is back, where the old one would wait out gRPC's reconnect back-off (up to two minutes).
+
+Every call has a deadline. A failed or timed-out call raises :class:`StartFailed` carrying only the
+error's class: pyzeebe's messages may quote the variables, and they hold the payment token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import grpc
+from pyzeebe import ZeebeClient
+from pyzeebe.errors import (
+    PyZeebeError,
+    ZeebeDeadlineExceeded,
+    ZeebeGatewayUnavailableError,
+    ZeebeInternalError,
+)
+
+from gateway.domain.elements import PROCESS_ID
+from zeebe_connection import ZeebeSettings, open_channel
+
+log = logging.getLogger(__name__)
+
+LATEST_VERSION = -1
+
+_CONNECTION_ERRORS = (ZeebeGatewayUnavailableError, ZeebeDeadlineExceeded, ZeebeInternalError, TimeoutError)
+
+
+class StartFailed(Exception):
+    """The instance may not have been started; ``reason`` is safe to log (an error class name)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ZeebeProcessStarter:
+    """Creates instances of the checkout process at its latest version."""
+
+    def __init__(self, settings: ZeebeSettings, timeout_seconds: float) -> None:
+        self._settings = settings
+        self._timeout = timeout_seconds
+        self._channel: grpc.aio.Channel | None = None
+        self._client: ZeebeClient | None = None
+
+    def _connect(self) -> ZeebeClient:
+        if self._client is None:
+            self._channel = open_channel(self._settings)
+            # -1: the client must never close the channel on its own; this class decides that.
+            self._client = ZeebeClient(self._channel, max_connection_retries=-1)
+        return self._client
+
+    async def start(self, variables: dict[str, Any]) -> int:
+        """The key of a new ``checkout`` instance started with ``variables``."""
+        try:
+            client = self._connect()
+            async with asyncio.timeout(self._timeout):
+                response = await client.run_process(PROCESS_ID, variables, version=LATEST_VERSION)
+        except _CONNECTION_ERRORS as error:
+            await self.close()
+            raise StartFailed(type(error).__name__) from None
+        except (PyZeebeError, grpc.RpcError, ValueError) as error:
+            raise StartFailed(type(error).__name__) from None
+        return int(response.process_instance_key)
+
+    async def close(self) -> None:
+        channel, self._channel, self._client = self._channel, None, None
+        if channel is not None:
+            with contextlib.suppress(Exception):
+                await channel.close(grace=None)

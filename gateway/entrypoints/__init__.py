@@ -1,0 +1,1 @@
+"""The gateway's HTTP API: FastAPI app, routes, request schemas, API-key authentication."""

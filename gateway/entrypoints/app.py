@@ -1,0 +1,100 @@
+"""The gateway's FastAPI app: problem+json errors, API-key auth, health, and the checkout routes.
+
+At start-up (the ASGI lifespan) the database is opened and migrated, the Zeebe and Operate clients
+are created and the recovery loop starts (its first pass at once); at shutdown they stop in reverse.
+Nothing secret is logged: the database URL is masked, Zeebe is described without credentials, the
+Operate URL loses any user info.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from gateway.adapters.database import PACKAGE, open_database
+from gateway.adapters.oauth import credentials_for
+from gateway.adapters.operate import OperateClient
+from gateway.adapters.zeebe import ZeebeProcessStarter
+from gateway.entrypoints.auth import install_authentication
+from gateway.entrypoints.routes import router
+from gateway.service_layer.context import GatewayContext
+from gateway.service_layer.recovery import run_recovery
+from gateway.settings import GatewaySettings
+from services.common import health
+from services.common.migrations import head_revisions
+from services.common.problem_handlers import install_problem_handlers
+from zeebe_connection import ZeebeSettings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Start checkouts and follow them. Each checkout is a run of the `checkout` saga
+(bpmn/checkout.bpmn) on Zeebe: reserve cart, quote price, capture payment, allocate inventory, create
+order; a failure compensates the completed steps in reverse order.
+
+Authenticate with `Authorization: Bearer <API key>`. Every error is `application/problem+json`
+(RFC 9457) with a stable `code`."""
+
+
+def replica_id() -> str:
+    """Names this process in start claims: host, pid and a random suffix (pids repeat across restarts)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()  # api_keys comes from the environment
+    zeebe = zeebe or ZeebeSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info(
+            "gateway: database %s, Zeebe %s, Operate %s",
+            settings.safe_database_url(),
+            zeebe.describe(),
+            settings.safe_operate_url(),
+        )
+        database = await run_in_threadpool(open_database, settings)
+        app.state.database = database
+        app.state.schema_heads = head_revisions(PACKAGE)
+        starter = ZeebeProcessStarter(zeebe, settings.start_timeout_seconds)
+        http = httpx.AsyncClient(base_url=settings.operate_url, timeout=settings.operate_timeout_seconds)
+        reader = OperateClient(http, credentials_for(zeebe, settings.operate_audience, http))
+        ctx = GatewayContext(
+            database=database,
+            starter=starter,
+            reader=reader,
+            replica_id=replica_id(),
+            lease=timedelta(seconds=settings.recovery_lease_seconds),
+            start_timeout_seconds=settings.start_timeout_seconds,
+            payment_timeout=settings.payment_timeout,
+            recovery_batch_size=settings.recovery_batch_size,
+        )
+        app.state.context = ctx
+        recovery = asyncio.create_task(run_recovery(ctx, settings.recovery_interval_seconds))
+        try:
+            yield
+        finally:
+            recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recovery
+            await http.aclose()
+            await starter.close()
+            database.dispose()
+
+    app = FastAPI(title="Checkout gateway", description=DESCRIPTION, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_problem_handlers(app)
+    install_authentication(app, settings.keys())
+    app.include_router(health.router)
+    app.include_router(router)
+    return app

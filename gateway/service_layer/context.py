@@ -1,0 +1,41 @@
+"""What the use cases work with: the database, a way to start instances, a way to read them, and the
+few settings that shape starting (lease, payment time limit). The ports are protocols so the use
+cases do not depend on pyzeebe or httpx themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from gateway.domain.progress import ProcessInstance, ProcessSnapshot
+from gateway.service_layer.unit_of_work import GatewayUnitOfWork
+from services.common.database import Database
+
+
+class ProcessStarter(Protocol):
+    async def start(self, variables: dict[str, Any]) -> int:
+        """The key of a new checkout instance; raises ``StartFailed`` when it may not have started."""
+        ...
+
+
+class ProcessReader(Protocol):
+    async def instance(self, key: int) -> ProcessInstance | None: ...
+
+    async def snapshot(self, key: int) -> ProcessSnapshot: ...
+
+
+@dataclass(frozen=True)
+class GatewayContext:
+    database: Database
+    starter: ProcessStarter
+    reader: ProcessReader
+    replica_id: str
+    """Names this gateway process in start claims."""
+    lease: timedelta
+    start_timeout_seconds: float
+    payment_timeout: str | None
+    recovery_batch_size: int = 50
+
+    def uow(self, *, read_only: bool = False) -> GatewayUnitOfWork:
+        return GatewayUnitOfWork(self.database, read_only=read_only)

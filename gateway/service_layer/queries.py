@@ -1,0 +1,153 @@
+"""Read checkouts: one (optionally waiting until it settles), or a client's checkouts for a customer.
+
+A client sees only its own checkouts; another client's checkout answers exactly like a missing one
+(404 ``CHECKOUT_NOT_FOUND``), so ids cannot be probed. A checkout whose instance has ended is answered
+from the gateway's database (its document was stored when the end was first seen); any other one with
+an instance is read from Operate on every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+
+from starlette.concurrency import run_in_threadpool
+
+from gateway.domain.cursor import Cursor, InvalidCursor
+from gateway.domain.model import SETTLED, Checkout
+from gateway.domain.progress import InstanceState, progress_of
+from gateway.service_layer.context import GatewayContext
+from gateway.service_layer.views import CheckoutDocument, CheckoutPage, body, document_of
+from services.common.errors import NotFound, Rejection
+from services.common.problems import VALIDATION_FAILED
+
+log = logging.getLogger(__name__)
+
+CHECKOUT_NOT_FOUND = "CHECKOUT_NOT_FOUND"
+FIRST_POLL_SECONDS = 0.05
+LONGEST_POLL_SECONDS = 0.5
+LIST_CONCURRENCY = 8
+
+
+def _load(ctx: GatewayContext, client_id: str, checkout_id: str) -> Checkout | None:
+    with ctx.uow(read_only=True) as uow:
+        return uow.checkouts.get(checkout_id, client_id)
+
+
+async def _find(ctx: GatewayContext, client_id: str, checkout_id: str) -> Checkout:
+    try:
+        uuid.UUID(checkout_id)
+    except ValueError:
+        checkout = None
+    else:
+        checkout = await run_in_threadpool(_load, ctx, client_id, checkout_id)
+    if checkout is None:
+        raise NotFound(CHECKOUT_NOT_FOUND, "Checkout not found", f"There is no checkout {checkout_id}.")
+    return checkout
+
+
+def _store_final(ctx: GatewayContext, checkout_id: str, document: CheckoutDocument) -> None:
+    with ctx.uow() as uow:
+        uow.checkouts.store_final(checkout_id, document.status, body(document), document.updated_at)
+        uow.commit()
+
+
+async def current_document(ctx: GatewayContext, checkout: Checkout) -> CheckoutDocument:
+    """The checkout's document now: stored once final, else from its record and Operate."""
+    if checkout.final_document is not None:
+        return CheckoutDocument.model_validate(checkout.final_document)
+    if checkout.process_instance_key is None:
+        return document_of(checkout)
+    progress = progress_of(await ctx.reader.snapshot(checkout.process_instance_key))
+    document = document_of(checkout, progress)
+    if progress.final:
+        await run_in_threadpool(_store_final, ctx, checkout.id, document)
+    return document
+
+
+async def checkout_document(ctx: GatewayContext, client_id: str, checkout_id: str) -> CheckoutDocument:
+    return await current_document(ctx, await _find(ctx, client_id, checkout_id))
+
+
+async def _may_have_settled(ctx: GatewayContext, checkout: Checkout) -> bool:
+    """A cheap probe (one Operate call) telling whether the full document is worth reading again."""
+    if checkout.process_instance_key is None:
+        return False
+    instance = await ctx.reader.instance(checkout.process_instance_key)
+    return instance is not None and (instance.state is not InstanceState.ACTIVE or instance.incident)
+
+
+async def wait_for_document(
+    ctx: GatewayContext, client_id: str, checkout_id: str, wait_seconds: float
+) -> CheckoutDocument:
+    """The document as soon as the checkout settles (COMPLETED, COMPENSATED, FAILED) or when
+    ``wait_seconds`` have passed, whichever is first. Polls with growing intervals (50 ms to 500 ms),
+    probing only the instance's state between full reads."""
+    checkout = await _find(ctx, client_id, checkout_id)
+    document = await current_document(ctx, checkout)
+    deadline = time.monotonic() + wait_seconds
+    interval = FIRST_POLL_SECONDS
+    behind = False  # whether the checkout may have moved on since ``document`` was read
+    while document.status not in SETTLED:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        await asyncio.sleep(min(interval, remaining))
+        interval = min(interval * 2, LONGEST_POLL_SECONDS)
+        if checkout.process_instance_key is None:
+            checkout = await _find(ctx, client_id, checkout_id)  # recovery may have started it
+            if checkout.process_instance_key is not None:
+                document, behind = await current_document(ctx, checkout), False
+        elif await _may_have_settled(ctx, checkout):
+            document, behind = await current_document(ctx, checkout), False
+        else:
+            behind = True
+    if behind:
+        document = await current_document(ctx, checkout)
+    return document
+
+
+def _list(
+    ctx: GatewayContext, client_id: str, customer_id: str, after: Cursor | None, limit: int
+) -> list[Checkout]:
+    with ctx.uow(read_only=True) as uow:
+        return uow.checkouts.list_for_customer(client_id, customer_id, after, limit)
+
+
+def _cursor(text: str | None) -> Cursor | None:
+    if text is None:
+        return None
+    try:
+        return Cursor.decode(text)
+    except InvalidCursor:
+        raise Rejection(
+            422,
+            VALIDATION_FAILED,
+            "The request is invalid",
+            "query.cursor: not a cursor of this list",
+            {"errors": [{"path": "query.cursor", "message": "not a cursor of this list"}]},
+        ) from None
+
+
+async def _documents(ctx: GatewayContext, checkouts: Sequence[Checkout]) -> list[CheckoutDocument]:
+    limit = asyncio.Semaphore(LIST_CONCURRENCY)
+
+    async def one(checkout: Checkout) -> CheckoutDocument:
+        async with limit:
+            return await current_document(ctx, checkout)
+
+    return list(await asyncio.gather(*(one(checkout) for checkout in checkouts)))
+
+
+async def list_checkouts(
+    ctx: GatewayContext, client_id: str, customer_id: str, limit: int, cursor: str | None
+) -> CheckoutPage:
+    """The client's checkouts for ``customer_id``, newest first, ``limit`` per page."""
+    after = _cursor(cursor)
+    found = await run_in_threadpool(_list, ctx, client_id, customer_id, after, limit + 1)
+    page = found[:limit]
+    next_cursor = Cursor(page[-1].created_at, page[-1].id).encode() if len(found) > limit else None
+    return CheckoutPage(items=await _documents(ctx, page), next_cursor=next_cursor)

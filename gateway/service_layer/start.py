@@ -1,0 +1,156 @@
+"""Start a checkout: record it and commit FIRST, then create its process instance, then record the key.
+
+Recording first means no crash can lose a checkout the client was told about: a checkout whose instance
+was never started stays PENDING, and the recovery loop (``recovery.py``) starts it. The request that
+records a checkout holds its start claim (lease) while it calls Zeebe, so no replica's recovery pass
+starts it at the same time; when Zeebe is unreachable the claim is given up and the client still gets
+its 202, with status PENDING.
+
+Idempotency is per client: the first request with a key records the checkout; the same key and the
+same body (sha256 fingerprint) answer that checkout again; the same key with another body is a 409.
+Concurrent requests with one key collide on the key's primary key: the loser's transaction is rerun
+and finds the winner's checkout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from gateway.adapters.repository import StartOrder
+from gateway.adapters.zeebe import StartFailed
+from gateway.domain.model import Checkout, CheckoutRequest, CheckoutStatus, start_variables
+from gateway.service_layer.context import GatewayContext
+from services.common.errors import Rejection
+from services.common.problems import IDEMPOTENCY_KEY_REUSED
+from services.common.sqltypes import utc_now
+from services.common.transactions import run_transaction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Started:
+    checkout: Checkout
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class IdempotentStart:
+    client_id: str
+    key: str
+    fingerprint: str
+
+
+def _record(
+    ctx: GatewayContext, request: IdempotentStart, checkout_request: CheckoutRequest, payment_token: str
+) -> Started:
+    def attempt() -> Started:
+        now = utc_now()
+        with ctx.uow() as uow:
+            stored = uow.checkouts.find_request(request.client_id, request.key)
+            if stored is not None:
+                if stored.fingerprint != request.fingerprint:
+                    raise Rejection(
+                        409,
+                        IDEMPOTENCY_KEY_REUSED,
+                        "Idempotency key reused with a different request",
+                        "This key was first used with another request; use a new key for a new checkout.",
+                    )
+                existing = uow.checkouts.get(stored.checkout_id)
+                assert existing is not None, "a checkout request always points at its checkout"
+                return Started(existing, replayed=True)
+            checkout = Checkout(
+                id=str(uuid.uuid4()),
+                client_id=request.client_id,
+                customer_id=checkout_request.customer_id,
+                items=checkout_request.items,
+                shipping_region=checkout_request.shipping_region,
+                promo_code=checkout_request.promo_code,
+                status=CheckoutStatus.PENDING,
+                process_instance_key=None,
+                created_at=now,
+                updated_at=now,
+            )
+            uow.checkouts.add(checkout, payment_token, ctx.replica_id, now + ctx.lease)
+            uow.checkouts.add_request(request.client_id, request.key, request.fingerprint, checkout.id, now)
+            uow.commit()
+            return Started(checkout, replayed=False)
+
+    return run_transaction(attempt, what="checkout request")
+
+
+def _record_started(ctx: GatewayContext, checkout_id: str, instance_key: int) -> Checkout | None:
+    """The checkout with its key; None when another instance's key was recorded first."""
+
+    def attempt() -> Checkout | None:
+        with ctx.uow() as uow:
+            recorded = uow.checkouts.record_started(checkout_id, instance_key, utc_now())
+            checkout = uow.checkouts.get(checkout_id)
+            uow.commit()
+        assert checkout is not None
+        return checkout if recorded else None
+
+    return run_transaction(attempt, what=f"recording the instance of checkout {checkout_id}")
+
+
+def _release(ctx: GatewayContext, checkout_id: str) -> None:
+    with ctx.uow() as uow:
+        uow.checkouts.release(checkout_id, ctx.replica_id)
+        uow.commit()
+
+
+async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
+    """Create the checkout's process instance and record its key; on failure give up the claim.
+
+    Answers the checkout as it now is: RUNNING with its key, or still PENDING. A crash after
+    CreateProcessInstance but before the key is recorded leaves the checkout PENDING, and once the
+    claim expires recovery starts a second instance for it. That is harmless: every step is keyed by
+    the checkout id (idempotency keys ``<checkoutId>:<job type>`` and the services' once-per-checkout
+    guards), so the second saga repeats no effect; the gateway follows the instance whose key it
+    recorded.
+    """
+    checkout = order.checkout
+    variables = start_variables(checkout, order.payment_token, ctx.payment_timeout)
+    try:
+        instance_key = await ctx.starter.start(variables)
+    except StartFailed as failure:
+        log.warning(
+            "checkout %s: process instance not started (%s); it stays PENDING for recovery",
+            checkout.id,
+            failure.reason,
+        )
+        await run_in_threadpool(_release, ctx, checkout.id)
+        return checkout
+    recorded = await run_in_threadpool(_record_started, ctx, checkout.id, instance_key)
+    if recorded is None:
+        log.warning(
+            "checkout %s: a second process instance %d was started; the first recorded one is followed "
+            "(the services' once-per-checkout guards make the second harmless)",
+            checkout.id,
+            instance_key,
+        )
+        current = await run_in_threadpool(_load, ctx, checkout.id)
+        return current or checkout
+    log.info("checkout %s: process instance %d started", checkout.id, instance_key)
+    return recorded
+
+
+def _load(ctx: GatewayContext, checkout_id: str) -> Checkout | None:
+    with ctx.uow(read_only=True) as uow:
+        return uow.checkouts.get(checkout_id)
+
+
+async def start_checkout(
+    ctx: GatewayContext, request: IdempotentStart, checkout_request: CheckoutRequest, payment_token: str
+) -> Started:
+    """Record the checkout (or find the one this key recorded), then start its instance if new."""
+    recorded = await run_in_threadpool(_record, ctx, request, checkout_request, payment_token)
+    if recorded.replayed:
+        return recorded
+    checkout = await start_instance(ctx, StartOrder(recorded.checkout, payment_token))
+    return dataclasses.replace(recorded, checkout=checkout)

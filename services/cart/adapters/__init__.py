@@ -1,0 +1,1 @@
+"""How the cart model is stored: SQLAlchemy models and repositories."""

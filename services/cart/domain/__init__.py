@@ -1,0 +1,1 @@
+"""The cart model and its rules, in plain Python: no database, no HTTP."""

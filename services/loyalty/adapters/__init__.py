@@ -1,0 +1,1 @@
+"""How the loyalty model is stored: SQLAlchemy models and repositories."""

@@ -1,0 +1,1 @@
+"""The loyalty model and its rules, in plain Python: no database, no HTTP."""

@@ -1,0 +1,40 @@
+"""List cursors: opaque, round-trip exactly, and anything not made by the gateway is refused."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from gateway.domain.cursor import Cursor, InvalidCursor
+
+
+def test_a_cursor_round_trips_to_the_same_position() -> None:
+    position = Cursor(datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC), str(uuid.uuid4()))
+
+    assert Cursor.decode(position.encode()) == position
+
+
+def test_a_cursor_is_url_safe_text() -> None:
+    encoded = Cursor(datetime.now(UTC), str(uuid.uuid4())).encode()
+
+    assert encoded.replace("-", "").replace("_", "").isalnum()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "not base64 at all!",
+        base64.urlsafe_b64encode(b'{"a": 1}').decode(),
+        base64.urlsafe_b64encode(b'["2026-01-01T10:00:00+00:00", "not-a-uuid"]').decode(),
+        base64.urlsafe_b64encode(f'["yesterday", "{uuid.uuid4()}"]'.encode()).decode(),
+        base64.urlsafe_b64encode(f'["2026-01-01T10:00:00", "{uuid.uuid4()}"]'.encode()).decode(),
+        base64.urlsafe_b64encode(f'[20260101, "{uuid.uuid4()}"]'.encode()).decode(),
+    ],
+)
+def test_anything_else_is_an_invalid_cursor(text: str) -> None:
+    with pytest.raises(InvalidCursor):
+        Cursor.decode(text)
