@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.common.app import create_service_app
+from services.common.lifespan import close_at_shutdown
 from services.common.problem_handlers import problem_response
 from services.common.problems import Problem
 from services.payment.adapters.provider_client import HttpPaymentProvider
@@ -22,21 +20,6 @@ async def _provider_failure(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProviderFailure)
     problem = Problem(exc.status, exc.code, exc.title, exc.detail, request.url.path)
     return problem_response(problem, headers={"Retry-After": str(exc.retry_after_seconds)})
-
-
-def _close_at_shutdown(app: FastAPI, close: Callable[[], None]) -> None:
-    """Run ``close`` after the kit's lifespan ends (the kit owns the lifespan; this wraps it)."""
-    kit_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        try:
-            async with kit_lifespan(application):
-                yield
-        finally:
-            close()
-
-    app.router.lifespan_context = lifespan
 
 
 def create_app(settings: PaymentSettings | None = None) -> FastAPI:
@@ -56,5 +39,5 @@ def create_app(settings: PaymentSettings | None = None) -> FastAPI:
     )
     app.state.provider = provider
     app.add_exception_handler(ProviderFailure, _provider_failure)
-    _close_at_shutdown(app, provider.close)
+    close_at_shutdown(app, provider.close)
     return app

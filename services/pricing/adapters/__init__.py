@@ -1,0 +1,1 @@
+"""How the pricing model is stored and cached: SQLAlchemy models, repositories, the Redis price cache."""
