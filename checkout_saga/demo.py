@@ -28,14 +28,17 @@ class Outcome:
 
 
 class Progress:
-    """A one-line progress bar on stderr."""
+    """A one-line progress bar on stderr (only on a terminal: a log gets no carriage-return noise)."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
+        self.shown = sys.stderr.isatty()
 
     def advance(self) -> None:
         self.done += 1
+        if not self.shown:
+            return
         width = 40
         filled = width * self.done // self.total
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")

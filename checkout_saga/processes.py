@@ -91,11 +91,14 @@ class Supervisor:
     def _find(self, name: str) -> Running:
         return next(r for r in self.running if r.spec.name == name)
 
+    def send_signal(self, name: str, sig: signal.Signals) -> None:
+        """Send ``sig`` to process ``name`` (SIGSTOP / SIGCONT freeze and thaw it)."""
+        self._find(name).process.send_signal(sig)
+
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send ``sig`` to process ``name`` and wait for it to exit (a crash, when SIGKILL)."""
-        running = self._find(name)
-        running.process.send_signal(sig)
-        running.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        self.send_signal(name, sig)
+        self._find(name).process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
     def restart(self, name: str) -> None:
         """Start process ``name`` again, in place, once it has exited (after :meth:`kill`)."""

@@ -28,7 +28,7 @@ CurrencyCode = Annotated[
     AfterValidator(_iso_currency),
 ]
 Quantity = Annotated[StrictInt, Field(gt=0, le=1_000_000, description="A whole number of items.")]
-IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:_-]*$"
 Identifier = Annotated[
     str, Field(min_length=1, max_length=100, pattern=IDENTIFIER_PATTERN, examples=["chk-42"])
 ]

@@ -28,6 +28,8 @@ def router(order: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
                 "checkout_id": checkoutId,
                 "customer_id": customerId,
                 "items": quote["lines"],
+                "discount": quote["discount"],
+                "tax": quote["tax"],
                 "total": quote["total"],
                 "quote_id": quote["quote_id"],
                 "payment_id": paymentId,

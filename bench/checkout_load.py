@@ -1,0 +1,151 @@
+"""Checkout load: concurrent API clients against the one-command stack, to a terminal status each.
+
+Run: ``.venv/bin/python bench/checkout_load.py [--seconds 60] [--clients 32] [--failing-share 0.2]``
+
+The stack is started exactly as `make run` starts it (local engine, SQLite files, every service,
+workers and gateway as separate processes) on free ports in a scratch directory, unless
+``--gateway-url`` and ``--api-key`` point at one already running. Each client loops: POST a checkout,
+long-poll it until COMPLETED / COMPENSATED / FAILED, record the latency from POST to terminal status.
+A share of the checkouts use a card that is declined, so the saga compensates them.
+
+Two measurements: the mix, then the happy path alone. In the same run, two baselines: empty gRPC
+unary round trips (the machine's raw request rate) and HTTP round trips to the gateway's liveness
+endpoint (the web stack's floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from support import free_port, load, machine, measure_echo  # bench/ is on sys.path when run as a script
+
+from checkout_saga.catalogue import Scenario
+from checkout_saga.layout import Ports, StackLayout
+from checkout_saga.processes import Supervisor
+from checkout_saga.stack import start_stack
+from checkout_saga.stats import percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+HAPPY = Scenario("happy path", "COMPLETED", 1)
+DECLINED = Scenario("card declined", "COMPENSATED", 1, payment_token="tok_chargeDeclined")
+TERMINAL = frozenset({"COMPLETED", "COMPENSATED", "FAILED"})
+
+
+@dataclass(frozen=True)
+class Result:
+    happy: bool
+    status: str
+    seconds: float
+
+
+async def checkout(http: httpx.AsyncClient, scenario: Scenario, customer: str) -> str:
+    created = await http.post(
+        "/v1/checkouts", json=scenario.body(customer), headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    if created.status_code != 202:
+        return f"HTTP {created.status_code}"
+    status: str = created.json()["status"]
+    location = created.headers["Location"]
+    while status not in TERMINAL:
+        answer = await http.get(location, params={"wait": 30})
+        if not answer.is_success:
+            return f"HTTP {answer.status_code}"
+        status = answer.json()["status"]
+    return status
+
+
+async def drive(gateway: str, key: str, seconds: float, clients: int, failing_share: float) -> list[Result]:
+    results: list[Result] = []
+    stop_at = time.perf_counter() + seconds
+    rng = random.Random(7)
+    limits = httpx.Limits(max_connections=clients * 2)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=60.0, limits=limits) as http:
+
+        async def client(index: int) -> None:
+            while time.perf_counter() < stop_at:
+                happy = rng.random() >= failing_share
+                began = time.perf_counter()
+                status = await checkout(http, HAPPY if happy else DECLINED, f"bench-{index}")
+                results.append(Result(happy, status, time.perf_counter() - began))
+
+        await asyncio.gather(*(client(i) for i in range(clients)))
+    return results
+
+
+def report(label: str, results: list[Result], seconds: float) -> None:
+    terminal = [r for r in results if r.status in TERMINAL]
+    ms = [r.seconds * 1000 for r in terminal]
+    statuses = Counter(r.status for r in results)
+    compensated = statuses["COMPENSATED"] / len(terminal) if terminal else 0.0
+    print(
+        f"{label}: {len(terminal) / seconds:,.1f} checkouts/s reached a terminal status; "
+        f"POST-to-terminal p50 {percentile(ms, 0.5):,.0f} ms, p99 {percentile(ms, 0.99):,.0f} ms; "
+        f"compensation rate {compensated:.1%}; statuses {dict(statuses)}"
+    )
+    happy = [r.seconds * 1000 for r in terminal if r.happy]
+    if happy and len(happy) != len(terminal):
+        print(
+            f"  of which happy path: p50 {percentile(happy, 0.5):,.0f} ms, p99 {percentile(happy, 0.99):,.0f} ms"
+        )
+
+
+async def measure(args: argparse.Namespace, gateway: str, key: str) -> None:
+    echo = await measure_echo(5.0, args.clients)
+    async with httpx.AsyncClient(base_url=gateway, timeout=10.0) as http:
+        http_rate = len(await load(lambda: http.get("/health/live"), 5.0, args.clients)) / 5.0
+    print(
+        f"baseline: empty gRPC unary round trips {echo:,.0f}/s; gateway HTTP round trips {http_rate:,.0f}/s"
+    )
+    await drive(gateway, key, 5.0, args.clients, args.failing_share)  # warm-up, not reported
+    mixed = await drive(gateway, key, args.seconds, args.clients, args.failing_share)
+    report(f"mix ({args.failing_share:.0%} declined cards)", mixed, args.seconds)
+    happy = await drive(gateway, key, args.seconds, args.clients, 0.0)
+    report("happy path alone", happy, args.seconds)
+    print("targets on 2 cores: >= 100 checkouts/s with p99 < 500 ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="per measurement (default 60)")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent API clients (default 32)")
+    parser.add_argument(
+        "--failing-share", type=float, default=0.2, help="share of declined cards (default 0.2)"
+    )
+    parser.add_argument("--gateway-url", help="use this running stack instead of starting one")
+    parser.add_argument("--api-key", help="API key for --gateway-url")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"load: {args.clients} clients, {args.seconds:g} s per measurement")
+    if args.gateway_url:
+        asyncio.run(measure(args, args.gateway_url, args.api_key))
+        return
+    key = uuid.uuid4().hex
+    with tempfile.TemporaryDirectory(prefix="checkout-bench-") as scratch:
+        names = list(Ports.__dataclass_fields__)
+        layout = StackLayout(
+            var_dir=Path(scratch), api_keys=f"bench={key}", ports=Ports(**{n: free_port() for n in names})
+        )
+        supervisor = Supervisor(Path(scratch) / "log")
+        try:
+            began = time.perf_counter()
+            start_stack(layout, supervisor, ROOT / "bpmn", verbose=False)
+            print(
+                f"stack started in {time.perf_counter() - began:.1f} s ({len(supervisor.running)} processes)"
+            )
+            asyncio.run(measure(args, layout.url("gateway"), key))
+        finally:
+            supervisor.stop_all()
+
+
+if __name__ == "__main__":
+    main()

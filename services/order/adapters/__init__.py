@@ -1,0 +1,1 @@
+"""How the order model is stored: SQLAlchemy models and repositories."""

@@ -1,0 +1,82 @@
+"""When the saga's own parts fail: a compensation that cannot succeed, a duplicate request, a worker
+killed mid-job. Nothing is charged or allocated twice, and nothing is lost."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from tests.e2e.conftest import API_KEY, Stack, body, resolve_incidents
+
+
+def test_a_compensation_that_keeps_failing_ends_in_an_incident_then_finishes_once_resolved(
+    stack: Stack,
+) -> None:
+    created = stack.start_checkout(body(token="tok_timeout"))
+    checkout_id = created.json()["id"]
+    # The capture hangs until the payment time limit: meanwhile pricing goes down, so voiding the quote
+    # fails on every retry and the compensation stops in an incident.
+    stack.until_step(checkout_id, "capture_payment")
+    stack.supervisor.kill("pricing", signal.SIGTERM)
+    try:
+        failed = stack.until(checkout_id)
+        assert failed["status"] == "FAILED"
+        assert failed["failure"] is not None
+    finally:
+        stack.supervisor.restart("pricing")
+
+    assert resolve_incidents(stack, failed) >= 1
+    checkout = stack.until(checkout_id, frozenset({"COMPENSATED"}))
+
+    assert [e["element_id"] for e in checkout["timeline"] if e["kind"] == "COMPENSATION"][-2:] == [
+        "void_quote",
+        "release_cart",
+    ]
+
+
+def test_the_same_request_twice_is_one_checkout(stack: Stack) -> None:
+    request = body(("SKU-2", 1))
+
+    first = stack.start_checkout(request, key="dup-" + API_KEY[-8:])
+    second = stack.start_checkout(request, key="dup-" + API_KEY[-8:])
+
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    assert stack.until(first.json()["id"])["status"] == "COMPLETED"
+
+
+def test_the_same_key_with_another_body_is_refused(stack: Stack) -> None:
+    key = "dup-body-" + API_KEY[-8:]
+    assert stack.start_checkout(body(("SKU-2", 1)), key=key).status_code == 202
+
+    refused = stack.start_checkout(body(("SKU-2", 2)), key=key)
+
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_worker_killed_mid_job_is_replaced_and_nothing_happens_twice(stack: Stack) -> None:
+    # Freeze inventory so the worker that takes the allocation job is stuck in its call: mid-job.
+    stack.supervisor.send_signal("inventory", signal.SIGSTOP)
+    try:
+        created = stack.start_checkout(body(("SKU-4", 1)))
+        checkout_id = created.json()["id"]
+        stack.until_step(checkout_id, "allocate_inventory")
+        time.sleep(0.5)  # the worker activates the job and sends its request to the frozen service
+        stack.supervisor.kill("workers", signal.SIGKILL)
+    finally:
+        stack.supervisor.send_signal("inventory", signal.SIGCONT)
+    # The dead worker's request still reaches inventory; the new worker re-runs the job once Zeebe's
+    # job timeout hands it out again, with the same idempotency key.
+    stack.supervisor.restart("workers")
+
+    checkout = stack.until(checkout_id)
+
+    assert checkout["status"] == "COMPLETED"
+    allocation = stack.service("inventory", f"/v1/allocations/{checkout_id}").json()
+    assert allocation["items"] == [{"sku": "SKU-4", "quantity": 1, "location": "A-01"}]
+    payment = stack.service("payment", f"/v1/payments/{checkout_id}").json()
+    assert payment["amount"] == checkout["amounts"]["total"]
+    # Stock moved exactly once and money was captured exactly once: checked for every test by the
+    # invariants fixture (allocated stock delta = completed quantities; captured - refunded = orders).
