@@ -156,9 +156,7 @@ def run_two_phase(
                 log.warning("taking over the abandoned claim of idempotency key %r", request.key)
                 claims.renew(request.key)
             else:
-                return replay(
-                    claim.status, claim.body, claim.fingerprint == request.fingerprint, request.key
-                )
+                return replay(claim.status, claim.body, claim.fingerprint == request.fingerprint, request.key)
             try:
                 with uow.session.begin_nested():
                     decision = begin(uow)
@@ -178,9 +176,7 @@ def run_two_phase(
                 claims.claim(request.key, request.fingerprint)
             elif claim.status is not None:
                 # A takeover finished first; its reply is the key's result.
-                return replay(
-                    claim.status, claim.body, claim.fingerprint == request.fingerprint, request.key
-                )
+                return replay(claim.status, claim.body, claim.fingerprint == request.fingerprint, request.key)
             try:
                 with uow.session.begin_nested():
                     reply = finish(uow, plan, outcome)
