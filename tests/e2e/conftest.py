@@ -5,7 +5,7 @@ Redis), workers and gateway run as separate processes, once per test session. Te
 over HTTP and Zeebe's gRPC, like API clients and operators do.
 
 Tuning for test speed (the same code paths, shorter waits): job back-off 20-200 ms, job timeout 3 s,
-circuit reset 1 s, payment time limit 4 s, the card processor's slow token answering after 30 s and
+circuit opening after 3 failures and reset after 1 s, payment time limit 4 s, the card processor's slow token answering after 30 s and
 the payment service giving up on it after 6 s.
 """
 
@@ -153,6 +153,7 @@ def _layout(request: pytest.FixtureRequest, tmp: Path, servers: TestServers) -> 
         WORKERS_BACKOFF_BASE_MS="20",
         WORKERS_BACKOFF_MAX_MS="200",
         WORKERS_JOB_TIMEOUT_MS="3000",
+        WORKERS_BREAKER_FAILURE_THRESHOLD="3",
         WORKERS_BREAKER_RESET_SECONDS="1",
         WORKERS_SHUTDOWN_GRACE_SECONDS="2",
     )

@@ -80,3 +80,46 @@ def test_a_worker_killed_mid_job_is_replaced_and_nothing_happens_twice(stack: St
     assert payment["amount"] == checkout["amounts"]["total"]
     # Stock moved exactly once and money was captured exactly once: checked for every test by the
     # invariants fixture (allocated stock delta = completed quantities; captured - refunded = orders).
+
+
+def test_a_service_that_keeps_failing_opens_its_circuit_and_checkouts_fail_fast_into_compensation(
+    stack: Stack,
+) -> None:
+    stack.supervisor.kill("order", signal.SIGTERM)
+    try:
+        checkout = stack.run(body(("SKU-5", 1)))
+        breakers = stack.http.get(stack.layout.url("workers_status", "/breakers")).json()
+    finally:
+        stack.supervisor.restart("order")
+
+    # Three refused connections open the circuit (threshold 3 here); the next attempt does not call
+    # the order service at all but throws SERVICE_UNAVAILABLE, well before the job's retries run out.
+    assert checkout["status"] == "COMPENSATED"
+    assert checkout["failure"]["code"] == "SERVICE_UNAVAILABLE"
+    order = next(b for b in breakers["breakers"] if b["service"] == "order")
+    assert order["times_opened"] >= 1
+    assert breakers["status"] == "DEGRADED"
+
+
+def test_workers_stopped_with_sigterm_hand_their_running_jobs_back(stack: Stack) -> None:
+    stack.supervisor.send_signal("inventory", signal.SIGSTOP)
+    try:
+        created = stack.start_checkout(body(("SKU-5", 1)))
+        checkout_id = created.json()["id"]
+        stack.until_step(checkout_id, "allocate_inventory")
+        time.sleep(0.5)  # the allocation job is taken and its call hangs on the frozen service
+        log_file = stack.supervisor.log_dir / "workers.log"
+        logged_before = len(log_file.read_text())
+        began = time.monotonic()
+        stack.supervisor.kill("workers", signal.SIGTERM)
+        stopped_after = time.monotonic() - began
+    finally:
+        stack.supervisor.send_signal("inventory", signal.SIGCONT)
+    log = log_file.read_text()[logged_before:]
+    stack.supervisor.restart("workers")
+
+    checkout = stack.until(checkout_id)
+
+    assert stopped_after < 10  # the grace period here is 2 s; nothing waits for the frozen call
+    assert "handed back job" in log
+    assert checkout["status"] == "COMPLETED"
