@@ -40,6 +40,14 @@ class Running:
     log: Path
 
 
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=1.0)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
 def python_module(module: str, *args: str) -> list[str]:
     """argv that runs ``python -m module`` with this interpreter (the project's virtualenv)."""
     return [sys.executable, "-m", module, *args]
@@ -52,6 +60,10 @@ class Supervisor:
 
     def start(self, spec: ProcessSpec) -> None:
         """Start ``spec`` and return once its ready URL answers 2xx; raise :class:`StartFailed` if not."""
+        if _answers(spec.ready_url):
+            raise StartFailed(
+                f"{spec.name}: something already answers on {spec.ready_url} (another stack still running?)"
+            )
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{spec.name}.log"
         with log.open("ab") as sink:

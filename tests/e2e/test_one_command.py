@@ -1,0 +1,90 @@
+"""`checkout-saga up` (what `make run` calls), `demo` and `deploy`, run as a user runs them.
+
+`up` uses the stack's default ports (engine 26500/8081, gateway 8000...), so nothing else on this
+machine may hold them while this test runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.conftest import ROOT, Stack
+
+CLI = [sys.executable, "-m", "checkout_saga.cli"]
+READY_LINE = "The checkout stack is up."
+START_LIMIT_S = 120
+
+
+def _environment(var_dir: Path) -> dict[str, str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ZEEBE_", "GATEWAY_", "CAMUNDA_"))
+    }
+    return {**environment, "STACK_VAR_DIR": str(var_dir), "STACK_BPMN_DIR": str(ROOT / "bpmn")}
+
+
+def _wait_for_ready(up: subprocess.Popen[str]) -> list[str]:
+    assert up.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + START_LIMIT_S
+    while time.monotonic() < deadline:
+        line = up.stdout.readline()
+        if not line:
+            raise AssertionError("checkout-saga up exited:\n" + "".join(lines))
+        lines.append(line)
+        if READY_LINE in line:
+            return lines
+    raise AssertionError("checkout-saga up not ready in time:\n" + "".join(lines))
+
+
+def test_up_serves_the_stack_demo_runs_checkouts_and_ctrl_c_stops_everything(
+    stack: Stack, tmp_path: Path
+) -> None:
+    environment = _environment(tmp_path)
+    up = subprocess.Popen([*CLI, "up"], cwd=ROOT, env=environment, stdout=subprocess.PIPE, text=True)
+    try:
+        _wait_for_ready(up)
+        demo = subprocess.run(
+            [*CLI, "demo", "--count", "12"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        docs = httpx.get("http://127.0.0.1:8000/docs", timeout=5)
+        read_api = httpx.get("http://127.0.0.1:8081/v1/health", timeout=5)
+    finally:
+        up.send_signal(signal.SIGINT)
+        rest, _ = up.communicate(timeout=60)
+
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "12 checkouts, 0 not as expected" in demo.stdout
+    assert docs.status_code == 200
+    assert read_api.json() == {"status": "UP"}
+    assert up.returncode == 0
+    assert "stopping..." in rest
+    for port in (8000, 8081, 8101, 8110):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+        except httpx.ConnectError:
+            continue
+        raise AssertionError(f"something still answers on port {port} after Ctrl-C")
+
+
+def test_deploy_sends_the_diagrams_to_the_zeebe_of_zeebe_address(stack: Stack, tmp_path: Path) -> None:
+    environment = {**_environment(tmp_path), "ZEEBE_ADDRESS": f"127.0.0.1:{stack.layout.ports.engine_grpc}"}
+
+    deployed = subprocess.run(
+        [*CLI, "deploy"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+    assert deployed.returncode == 0, deployed.stderr
+    assert "deployed checkout version 1" in deployed.stdout
+    assert f"127.0.0.1:{stack.layout.ports.engine_grpc} (plaintext)" in deployed.stdout
