@@ -63,6 +63,10 @@ class CircuitBreaker:
             self.opened_at = self.clock()
             self.trial_in_flight = False
 
+    def abandon_trial(self) -> None:
+        """A call that ended without a verdict (cancelled) gives the half-open trial back."""
+        self.trial_in_flight = False
+
     def retry_in(self) -> float:
         """Seconds until an open circuit lets a trial call through (0 when not open)."""
         if self.state is not BreakerState.OPEN or self.opened_at is None:

@@ -58,9 +58,12 @@ class ServiceClient:
             raise TechnicalFailure(
                 f"{self.name} service did not answer in time ({type(error).__name__})"
             ) from error
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             self.breaker.record_failure()
             raise TechnicalFailure(f"{self.name} service unreachable ({type(error).__name__})") from error
+        except BaseException:
+            self.breaker.abandon_trial()  # cancelled (shutdown, job gone): no verdict on the service
+            raise
         if response.status_code >= 500:
             self.breaker.record_failure()
             raise TechnicalFailure(

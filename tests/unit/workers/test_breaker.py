@@ -93,3 +93,14 @@ def test_the_snapshot_shows_what_operators_need() -> None:
         "times_opened": 1,
         "retry_in_seconds": 6.0,
     }
+
+
+def test_an_abandoned_trial_call_lets_the_next_one_try() -> None:
+    clock = Clock()
+    b = breaker(clock, threshold=1)
+    b.record_failure()
+    clock.now += 10.0
+    b.allow()
+    b.abandon_trial()
+
+    assert b.allow()

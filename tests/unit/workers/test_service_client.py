@@ -6,6 +6,7 @@ ASGI transport: this is about the client's classification, not about any real se
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -129,3 +130,23 @@ async def test_an_unreachable_service_is_a_technical_failure() -> None:
 
         with pytest.raises(TechnicalFailure, match="unreachable"):
             await client.post("/v1/things", idempotency_key="k", body={})
+
+
+async def test_a_cancelled_call_gives_the_half_open_trial_back(script: Script) -> None:
+    breaker = CircuitBreaker("things", 1, 0.0)
+    breaker.record_failure()
+    app = FastAPI()
+
+    @app.post("/v1/things")
+    async def hang() -> None:
+        await asyncio.sleep(60)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+        client = ServiceClient("things", "http://things", 30.0, breaker, http)
+        call = asyncio.create_task(client.post("/v1/things", idempotency_key="k", body={}))
+        await asyncio.sleep(0.05)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+    assert breaker.allow()
