@@ -1,4 +1,5 @@
-"""Helpers for the services' tests: a real uvicorn server in a thread, unique ids, table counts."""
+"""Helpers for the services' tests: a real uvicorn server in a thread, unique ids, table counts, and the
+idempotency bookkeeping the services' hypothesis state machines share."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
 from sqlalchemy import Engine, Table, func, select
 
 
@@ -81,3 +86,60 @@ def count(engine: Engine, table: Table, **where: Any) -> int:
         query = query.where(table.c[column] == value)
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
+
+
+@dataclass
+class Sent:
+    """A request the machine sent under a key, and the first answer it got."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    status: int
+    answer: dict[str, Any]
+
+
+class IdempotentMachine(RuleBasedStateMachine):
+    """A state machine over a service whose writes take an ``Idempotency-Key``.
+
+    Every service promises the same thing for a reused key: the first answer again, marked
+    ``Idempotent-Replayed``, or a 409 when the request changed. The machines check that promise here,
+    once, so their own rules only model what a *new* key does. Subclasses set ``http`` (a client of the
+    live service) before the run; the ``retry`` rule replays any request sent so far.
+    """
+
+    http: ClassVar[httpx.Client]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prefix = uuid.uuid4().hex[:8]
+        self.sent: dict[str, Sent] = {}
+
+    def checkout(self, number: int) -> str:
+        """Checkout ``number`` of this run: the prefix keeps runs sharing one server apart."""
+        return f"{self.prefix}-c{number}"
+
+    def send(self, key: str, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response | None:
+        """Send under ``key``; checks and returns ``None`` when the key was used before (a replay)."""
+        response = self.http.request(method, path, json=body, headers={"Idempotency-Key": key})
+        assert response.status_code < 500, response.text
+        first = self.sent.get(key)
+        if first is None:
+            self.sent[key] = Sent(method, path, body, response.status_code, response.json())
+            return response
+        if (first.method, first.path, first.body) == (method, path, body):
+            assert (response.status_code, response.json()) == (first.status, first.answer)
+            assert response.headers["Idempotent-Replayed"] == "true"
+        else:
+            assert response.status_code == 409
+            assert response.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+        return None
+
+    @rule(data=st.data())
+    def retry(self, data: st.DataObject) -> None:
+        """Replay a request already sent, exactly: ``send`` checks the stored answer comes back."""
+        if not self.sent:
+            return
+        key = data.draw(st.sampled_from(sorted(self.sent)))
+        first = self.sent[key]
+        assert self.send(key, first.method, first.path, first.body) is None

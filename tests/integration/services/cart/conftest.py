@@ -17,13 +17,13 @@ from sqlalchemy import Engine, create_engine, select
 from services.cart.adapters.orm import ProductRow, ReservationRow
 from services.cart.entrypoints.app import create_app
 from services.cart.settings import CartSettings
-from services.common.tables import audit_log, idempotency_keys, outbox
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import ServiceTables
 from tests.unit.services.support import LiveServer, unique
 
 
 @dataclass
-class Cart:
+class Cart(ServiceTables):
     """A running cart: its HTTP client and a direct view of its database."""
 
     http: httpx.Client
@@ -73,27 +73,6 @@ class Cart:
         query = select(ProductRow.reserved_quantity).where(ProductRow.sku == sku)
         with self.db.connect() as connection:
             return int(connection.execute(query).scalar_one())
-
-    def events(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id == checkout_id).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def sku_events(self, sku: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id.is_(None)).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            rows = [dict(row) for row in connection.execute(query).mappings()]
-        return [row for row in rows if row["payload"].get("sku") == sku]
-
-    def audit(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.correlation_id == checkout_id).order_by(audit_log.c.id)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def has_key(self, key: str) -> bool:
-        query = select(idempotency_keys.c.key).where(idempotency_keys.c.key == key)
-        with self.db.connect() as connection:
-            return connection.execute(query).first() is not None
 
     def has_reservation(self, checkout_id: str) -> bool:
         query = select(ReservationRow.checkout_id).where(ReservationRow.checkout_id == checkout_id)

@@ -7,9 +7,7 @@ together; the server handles them on its worker threads, each with its own datab
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,9 +17,8 @@ from services.cart.entrypoints.app import create_app
 from services.cart.settings import CartSettings
 from tests.integration.services.cart.conftest import Cart
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import Call, burst
 from tests.unit.services.support import LiveServer, unique
-
-Call = Callable[[httpx.Client], httpx.Response]
 
 
 @pytest.fixture(scope="module")
@@ -34,22 +31,6 @@ def cart(request: pytest.FixtureRequest) -> Iterator[Cart]:
     ):
         yield Cart(http=http, db=db, backend="postgresql", server=server)
     db.dispose()
-
-
-def burst(cart: Cart, calls: list[Call]) -> list[httpx.Response]:
-    """Run ``calls`` at the same moment, each on a connection of its own; their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    limits = httpx.Limits(max_connections=len(calls), max_keepalive_connections=0)
-    with (
-        httpx.Client(base_url=cart.server.url, timeout=60, limits=limits) as client,
-        ThreadPoolExecutor(max_workers=len(calls)) as pool,
-    ):
-
-        def run(call: Call) -> httpx.Response:
-            barrier.wait()
-            return call(client)
-
-        return list(pool.map(run, calls))
 
 
 def reservation(checkout: str, items: list[tuple[str, int]], key: str) -> Call:

@@ -16,16 +16,16 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from services.common.tables import audit_log, idempotency_keys, outbox
 from services.inventory.adapters.orm import AllocationRow, StockRow
 from services.inventory.entrypoints.app import create_app
 from services.inventory.settings import InventorySettings
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import ServiceTables
 from tests.unit.services.support import LiveServer, unique
 
 
 @dataclass
-class Inventory:
+class Inventory(ServiceTables):
     """A running inventory: its HTTP client and a direct view of its database."""
 
     http: httpx.Client
@@ -59,27 +59,6 @@ class Inventory:
         with self.db.connect() as connection:
             row = connection.execute(select(StockRow.__table__).where(StockRow.sku == sku)).mappings().one()
         return dict(row)
-
-    def events(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id == checkout_id).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def sku_events(self, sku: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id.is_(None)).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            rows = [dict(row) for row in connection.execute(query).mappings()]
-        return [row for row in rows if row["payload"].get("sku") == sku]
-
-    def audit(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.correlation_id == checkout_id).order_by(audit_log.c.id)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def has_key(self, key: str) -> bool:
-        query = select(idempotency_keys.c.key).where(idempotency_keys.c.key == key)
-        with self.db.connect() as connection:
-            return connection.execute(query).first() is not None
 
     def has_allocation(self, checkout_id: str) -> bool:
         query = select(AllocationRow.checkout_id).where(AllocationRow.checkout_id == checkout_id)

@@ -9,41 +9,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
-import httpx
 
 from tests.integration.services.inventory.conftest import Inventory
+from tests.integration.services.support import Call, burst
 from tests.unit.services.support import unique
 
 
-def burst(
-    inventory: Inventory, calls: list[Callable[[httpx.Client], httpx.Response]]
-) -> list[httpx.Response]:
-    """Run ``calls`` at the same moment, each on a connection of its own; their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    limits = httpx.Limits(max_connections=len(calls), max_keepalive_connections=0)
-    with (
-        httpx.Client(base_url=inventory.server.url, timeout=60, limits=limits) as client,
-        ThreadPoolExecutor(max_workers=len(calls)) as pool,
-    ):
-
-        def run(call: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
-            barrier.wait()
-            return call(client)
-
-        return list(pool.map(run, calls))
-
-
-def allocation(
-    checkout: str, items: list[tuple[str, int]], key: str
-) -> Callable[[httpx.Client], httpx.Response]:
+def allocation(checkout: str, items: list[tuple[str, int]], key: str) -> Call:
     body = {"checkout_id": checkout, "items": [{"sku": s, "quantity": q} for s, q in items]}
     return lambda client: client.post("/v1/allocations", json=body, headers={"Idempotency-Key": key})
 
 
-def release(checkout: str, key: str) -> Callable[[httpx.Client], httpx.Response]:
+def release(checkout: str, key: str) -> Call:
     return lambda client: client.post(f"/v1/allocations/{checkout}/release", headers={"Idempotency-Key": key})
 
 

@@ -14,16 +14,16 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from services.common.tables import audit_log, idempotency_keys, outbox
 from services.loyalty.adapters.orm import AccountRow, AwardRow
 from services.loyalty.entrypoints.app import create_app
 from services.loyalty.settings import LoyaltySettings
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import ServiceTables
 from tests.unit.services.support import LiveServer
 
 
 @dataclass
-class Loyalty:
+class Loyalty(ServiceTables):
     """A running loyalty service: its HTTP client and a direct view of its database."""
 
     http: httpx.Client
@@ -77,21 +77,6 @@ class Loyalty:
         with self.db.connect() as connection:
             row = connection.execute(query).mappings().first()
         return None if row is None else dict(row)
-
-    def events(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id == checkout_id).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def audit(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.correlation_id == checkout_id).order_by(audit_log.c.id)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def has_key(self, key: str) -> bool:
-        query = select(idempotency_keys.c.key).where(idempotency_keys.c.key == key)
-        with self.db.connect() as connection:
-            return connection.execute(query).first() is not None
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

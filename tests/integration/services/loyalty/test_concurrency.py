@@ -7,33 +7,11 @@ PostgreSQL (READ COMMITTED) the customer's account row is what they queue on.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
-import httpx
 
 from tests.integration.services.loyalty.conftest import Loyalty
+from tests.integration.services.support import Call, burst
 from tests.unit.services.support import unique
-
-Call = Callable[[httpx.Client], httpx.Response]
-
-
-def burst(loyalty: Loyalty, calls: list[Call]) -> list[httpx.Response]:
-    """Run ``calls`` at the same moment, each on a connection of its own; their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    limits = httpx.Limits(max_connections=len(calls), max_keepalive_connections=0)
-    with (
-        httpx.Client(base_url=loyalty.server.url, timeout=60, limits=limits) as client,
-        ThreadPoolExecutor(max_workers=len(calls)) as pool,
-    ):
-
-        def run(call: Call) -> httpx.Response:
-            barrier.wait()
-            return call(client)
-
-        return list(pool.map(run, calls))
 
 
 def award(checkout: str, customer: str, amount_minor: int, key: str) -> Call:

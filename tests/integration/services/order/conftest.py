@@ -14,11 +14,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from services.common.tables import audit_log, idempotency_keys, outbox
+from services.common.tables import outbox
 from services.order.adapters.orm import OrderRow
 from services.order.entrypoints.app import create_app
 from services.order.settings import OrderSettings
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import ServiceTables
 from tests.unit.services.support import LiveServer, unique
 
 
@@ -50,7 +51,7 @@ def order_body(
 
 
 @dataclass
-class Orders:
+class Orders(ServiceTables):
     """A running order service: its HTTP client and a direct view of its database."""
 
     http: httpx.Client
@@ -80,26 +81,11 @@ class Orders:
     def unblock(self, customer_id: str) -> httpx.Response:
         return self.http.delete(f"/v1/blocked-customers/{customer_id}")
 
-    def events(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id == checkout_id).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
     def customer_events(self, customer_id: str) -> list[dict[str, Any]]:
         query = select(outbox).where(outbox.c.checkout_id.is_(None)).order_by(outbox.c.occurred_at)
         with self.db.connect() as connection:
             rows = [dict(row) for row in connection.execute(query).mappings()]
         return [row for row in rows if row["payload"].get("customer_id") == customer_id]
-
-    def audit(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.correlation_id == checkout_id).order_by(audit_log.c.id)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def has_key(self, key: str) -> bool:
-        query = select(idempotency_keys.c.key).where(idempotency_keys.c.key == key)
-        with self.db.connect() as connection:
-            return connection.execute(query).first() is not None
 
     def row(self, checkout_id: str) -> dict[str, Any] | None:
         query = select(OrderRow.__table__).where(OrderRow.checkout_id == checkout_id)

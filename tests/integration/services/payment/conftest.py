@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
-from services.common.tables import audit_log, idempotency_keys, outbox
+from services.common.tables import idempotency_keys
 from services.payment.adapters.orm import PaymentRow
 from services.payment.entrypoints.app import create_app
 from services.payment.settings import PaymentSettings
@@ -27,6 +27,7 @@ from services.payment_provider.adapters.orm import CaptureRow, RefundRow
 from services.payment_provider.entrypoints.app import create_app as create_provider_app
 from services.payment_provider.settings import ProviderSettings
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import ServiceTables
 from tests.unit.services.support import LiveServer, unique
 
 TIMEOUT_TOKEN_DELAY = 1.5
@@ -101,7 +102,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
 
 
 @dataclass
-class Payment:
+class Payment(ServiceTables):
     """A running payment service: its HTTP client and a direct view of its database."""
 
     http: httpx.Client
@@ -140,18 +141,8 @@ class Payment:
         with self.db.connect() as connection:
             return connection.execute(query).scalar()
 
-    def events(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id == checkout_id).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
     def event_types(self, checkout_id: str) -> list[str]:
         return [event["event_type"] for event in self.events(checkout_id)]
-
-    def audit(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.correlation_id == checkout_id).order_by(audit_log.c.id)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
 
     def stored_reply(self, key: str) -> int | None:
         """The status stored under ``key``; ``None`` when the key was never stored (or released)."""

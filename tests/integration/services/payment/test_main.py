@@ -4,11 +4,7 @@ capture the provider already made, never a second one."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,66 +17,38 @@ from sqlalchemy import create_engine, select
 from services.common.tables import idempotency_keys
 from services.payment.adapters.orm import PaymentRow
 from tests.integration.services.payment.conftest import Books, provider_server
+from tests.integration.services.support import assert_stopped_cleanly, service_process
 from tests.unit.services.support import unique
-
-REPO_ROOT = Path(__file__).resolve().parents[4]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def payment_process(
     database: Path, provider_url: str, **settings: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``python -m services.payment`` on a free port, once it answers ``/health/ready``."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "PAYMENT_DATABASE_URL": f"sqlite:///{database}",
-        "PAYMENT_PORT": str(port),
-        "PAYMENT_LOG_LEVEL": "warning",
-        "PAYMENT_PROVIDER_URL": provider_url,
-        **{f"PAYMENT_{name.upper()}": value for name, value in settings.items()},
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.payment"],
-        cwd=REPO_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the payment service exited at start-up"
-            assert time.monotonic() < deadline, "the payment service did not start"
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.communicate(timeout=30)
+    """``python -m services.payment`` on a free port, once it answers ``/health/ready`` with a 200."""
+    with service_process(
+        "payment",
+        database,
+        label="the payment service",
+        until_status=200,
+        provider_url=provider_url,
+        **settings,
+    ) as service:
+        yield service.url, service.process
 
 
 def test_python_dash_m_runs_migrations_and_serves_on_loopback(tmp_path: Path) -> None:
-    with payment_process(tmp_path / "payment.db", "http://127.0.0.1:8110") as (url, process):
-        ready = httpx.get(f"{url}/health/ready", timeout=5)
+    with service_process(
+        "payment",
+        tmp_path / "payment.db",
+        label="the payment service",
+        until_status=200,
+        provider_url="http://127.0.0.1:8110",
+    ) as service:
+        ready = httpx.get(f"{service.url}/health/ready", timeout=5)
         assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
         assert (tmp_path / "payment.db").exists()
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-    # uvicorn shuts down gracefully, then re-raises the signal so the exit status tells why it stopped.
-    assert process.returncode in (0, -signal.SIGTERM), output.decode()
-    assert b"Traceback" not in output, output.decode()
+    assert_stopped_cleanly(service)
 
 
 def _pay(url: str, checkout: str, key: str) -> httpx.Response:

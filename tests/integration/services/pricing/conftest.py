@@ -18,11 +18,12 @@ import pytest
 import redis
 from sqlalchemy import Engine, create_engine, select, update
 
-from services.common.tables import audit_log, idempotency_keys, outbox
+from services.common.tables import outbox
 from services.pricing.adapters.orm import PriceRow, QuoteLineRow, QuoteRow
 from services.pricing.entrypoints.app import create_app
 from services.pricing.settings import PricingSettings
 from tests.integration.services.conftest import new_database
+from tests.integration.services.support import ServiceTables
 from tests.settings import TestServers
 from tests.unit.services.support import LiveServer, unique
 
@@ -32,7 +33,7 @@ def money(amount_minor: int, currency: str = "EUR") -> dict[str, Any]:
 
 
 @dataclass
-class Pricing:
+class Pricing(ServiceTables):
     """A running pricing service: its HTTP client and a direct view of its database."""
 
     http: httpx.Client
@@ -99,11 +100,6 @@ class Pricing:
                 update(PriceRow).where(PriceRow.sku == sku).values(unit_price_minor=amount_minor)
             )
 
-    def events(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(outbox).where(outbox.c.checkout_id == checkout_id).order_by(outbox.c.occurred_at)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
     def admin_events(self, event_type: str, **payload: Any) -> list[dict[str, Any]]:
         """Events with no checkout of ``event_type`` whose payload has the given members."""
         query = (
@@ -114,16 +110,6 @@ class Pricing:
         with self.db.connect() as connection:
             rows = [dict(row) for row in connection.execute(query).mappings()]
         return [row for row in rows if all(row["payload"].get(k) == v for k, v in payload.items())]
-
-    def audit(self, checkout_id: str) -> list[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.correlation_id == checkout_id).order_by(audit_log.c.id)
-        with self.db.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
-    def has_key(self, key: str) -> bool:
-        query = select(idempotency_keys.c.key).where(idempotency_keys.c.key == key)
-        with self.db.connect() as connection:
-            return connection.execute(query).first() is not None
 
     def has_quote(self, checkout_id: str) -> bool:
         query = select(QuoteRow.checkout_id).where(QuoteRow.checkout_id == checkout_id)

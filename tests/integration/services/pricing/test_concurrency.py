@@ -6,34 +6,12 @@ together; the server handles them on its worker threads, each with its own datab
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
-
 from tests.integration.services.pricing.conftest import Pricing
+from tests.integration.services.support import Call, burst
 from tests.unit.services.support import unique
-
-Call = Callable[[httpx.Client], httpx.Response]
-
-
-def burst(pricing: Pricing, calls: list[Call]) -> list[httpx.Response]:
-    """Run ``calls`` at the same moment, each on a connection of its own; their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    limits = httpx.Limits(max_connections=len(calls), max_keepalive_connections=0)
-    with (
-        httpx.Client(base_url=pricing.server.url, timeout=60, limits=limits) as client,
-        ThreadPoolExecutor(max_workers=len(calls)) as pool,
-    ):
-
-        def run(call: Call) -> httpx.Response:
-            barrier.wait()
-            return call(client)
-
-        return list(pool.map(run, calls))
 
 
 def quote(checkout: str, sku: str, key: str, promo: str | None = None) -> Call:

@@ -10,18 +10,16 @@ sum of its line totals.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
@@ -31,7 +29,7 @@ from hypothesis.stateful import (
 
 from services.cart.entrypoints.app import create_app
 from services.cart.settings import CartSettings
-from tests.unit.services.support import LiveServer
+from tests.unit.services.support import IdempotentMachine, LiveServer
 
 SKUS = ("A", "B", "C")
 UNKNOWN = "Z"
@@ -40,17 +38,6 @@ CUSTOMERS = ("cust-1", "cust-1", "cust-2")
 ITEM_NAMES = st.sampled_from((*SKUS, *SKUS, *SKUS, UNKNOWN))
 SELLABLE = st.sampled_from((True, True, True, False))
 CURRENCIES = st.sampled_from(("EUR", "EUR", "EUR", "USD"))
-
-
-@dataclass
-class Sent:
-    """A request the machine sent under a key, and the first answer it got."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    status: int
-    answer: dict[str, Any]
 
 
 @dataclass
@@ -73,37 +60,14 @@ class Hold:
     released: bool = False
 
 
-class CartMachine(RuleBasedStateMachine):
-    http: ClassVar[httpx.Client]
-
+class CartMachine(IdempotentMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.prefix = uuid.uuid4().hex[:8]
         self.products: dict[str, Listing] = {}
         self.holds: dict[str, Hold | None] = {}  # checkout -> its reservation; None = tombstone
-        self.sent: dict[str, Sent] = {}
 
     def sku(self, name: str) -> str:
         return f"{self.prefix}-{name}"
-
-    def checkout(self, number: int) -> str:
-        return f"{self.prefix}-c{number}"
-
-    def send(self, key: str, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response | None:
-        """Send under ``key``; checks and returns ``None`` when the key was used before (a replay)."""
-        response = self.http.request(method, path, json=body, headers={"Idempotency-Key": key})
-        assert response.status_code < 500, response.text
-        first = self.sent.get(key)
-        if first is None:
-            self.sent[key] = Sent(method, path, body, response.status_code, response.json())
-            return response
-        if (first.method, first.path, first.body) == (method, path, body):
-            assert (response.status_code, response.json()) == (first.status, first.answer)
-            assert response.headers["Idempotent-Replayed"] == "true"
-        else:
-            assert response.status_code == 409
-            assert response.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-        return None
 
     @initialize(prices=st.lists(st.integers(0, 5000), min_size=len(SKUS), max_size=len(SKUS)))
     def list_products(self, prices: list[int]) -> None:
@@ -202,14 +166,6 @@ class CartMachine(RuleBasedStateMachine):
             assert outcome == "COMPENSATED"
             assert response.json()["released"] == hold.document["items"]
             hold.released = True
-
-    @rule(data=st.data())
-    def retry(self, data: st.DataObject) -> None:
-        if not self.sent:
-            return
-        key = data.draw(st.sampled_from(sorted(self.sent)))
-        first = self.sent[key]
-        assert self.send(key, first.method, first.path, first.body) is None
 
     @invariant()
     def released_reservations_hold_nothing(self) -> None:

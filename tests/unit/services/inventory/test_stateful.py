@@ -8,68 +8,31 @@ SKU: ``on_hand + allocated == received``, ``on_hand >= 0``, and the numbers equa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
 from services.inventory.entrypoints.app import create_app
 from services.inventory.settings import InventorySettings
-from tests.unit.services.support import LiveServer
+from tests.unit.services.support import IdempotentMachine, LiveServer
 
 SKUS = ("A", "B", "C")
 UNKNOWN = "Z"
 
 
-@dataclass
-class Sent:
-    """A request the machine sent under a key, and the first answer it got."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    status: int
-    answer: dict[str, Any]
-
-
-class InventoryMachine(RuleBasedStateMachine):
-    http: ClassVar[httpx.Client]
-
+class InventoryMachine(IdempotentMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.prefix = uuid.uuid4().hex[:8]
         self.stock: dict[str, list[int]] = {}  # sku -> [on_hand, allocated, received]
         self.holds: dict[str, dict[str, int] | None] = {}  # checkout -> held items; None = released
-        self.sent: dict[str, Sent] = {}
 
     def sku(self, name: str) -> str:
         return f"{self.prefix}-{name}"
-
-    def checkout(self, number: int) -> str:
-        return f"{self.prefix}-c{number}"
-
-    def send(self, key: str, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response | None:
-        """Send under ``key``; checks and returns ``None`` when the key was used before (a replay)."""
-        response = self.http.request(method, path, json=body, headers={"Idempotency-Key": key})
-        assert response.status_code < 500, response.text
-        first = self.sent.get(key)
-        if first is None:
-            self.sent[key] = Sent(method, path, body, response.status_code, response.json())
-            return response
-        if (first.method, first.path, first.body) == (method, path, body):
-            assert (response.status_code, response.json()) == (first.status, first.answer)
-            assert response.headers["Idempotent-Replayed"] == "true"
-        else:
-            assert response.status_code == 409
-            assert response.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-        return None
 
     @initialize(levels=st.lists(st.integers(0, 6), min_size=len(SKUS), max_size=len(SKUS)))
     def stock_up(self, levels: list[int]) -> None:
@@ -137,14 +100,6 @@ class InventoryMachine(RuleBasedStateMachine):
                 self.stock[sku][0] += quantity
                 self.stock[sku][1] -= quantity
         self.holds[checkout] = None
-
-    @rule(data=st.data())
-    def retry(self, data: st.DataObject) -> None:
-        if not self.sent:
-            return
-        key = data.draw(st.sampled_from(sorted(self.sent)))
-        first = self.sent[key]
-        assert self.send(key, first.method, first.path, first.body) is None
 
     @invariant()
     def books_balance(self) -> None:

@@ -10,21 +10,20 @@ No award is ever revoked twice: only the first revoke of a checkout may answer `
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 from services.loyalty.entrypoints.app import create_app
 from services.loyalty.settings import LoyaltySettings
-from tests.unit.services.support import LiveServer
+from tests.unit.services.support import IdempotentMachine, LiveServer
 
 CUSTOMERS = ("ann", "bob")
 AMOUNTS = (
@@ -36,17 +35,6 @@ POINTS = {("EUR", 1999): 19, ("EUR", 50): 0, ("JPY", 700): 700}
 
 
 @dataclass
-class Sent:
-    """A request the machine sent under a key, and the first answer it got."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    status: int
-    answer: dict[str, Any]
-
-
-@dataclass
 class Awarded:
     """What the model knows of a checkout's award."""
 
@@ -55,37 +43,14 @@ class Awarded:
     revoked: bool = False
 
 
-class LoyaltyMachine(RuleBasedStateMachine):
-    http: ClassVar[httpx.Client]
-
+class LoyaltyMachine(IdempotentMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.prefix = uuid.uuid4().hex[:8]
         self.awards: dict[str, Awarded] = {}
         self.tombstones: set[str] = set()
-        self.sent: dict[str, Sent] = {}
-
-    def checkout(self, number: int) -> str:
-        return f"{self.prefix}-c{number}"
 
     def customer(self, name: str) -> str:
         return f"{self.prefix}-{name}"
-
-    def send(self, key: str, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response | None:
-        """Send under ``key``; checks and returns ``None`` when the key was used before (a replay)."""
-        response = self.http.request(method, path, json=body, headers={"Idempotency-Key": key})
-        assert response.status_code < 500, response.text
-        first = self.sent.get(key)
-        if first is None:
-            self.sent[key] = Sent(method, path, body, response.status_code, response.json())
-            return response
-        if (first.method, first.path, first.body) == (method, path, body):
-            assert (response.status_code, response.json()) == (first.status, first.answer)
-            assert response.headers["Idempotent-Replayed"] == "true"
-        else:
-            assert response.status_code == 409
-            assert response.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-        return None
 
     @rule(
         number=st.integers(0, 3),
@@ -136,14 +101,6 @@ class LoyaltyMachine(RuleBasedStateMachine):
         else:
             assert (answer["outcome"], answer["points_revoked"]) == ("NOOP_NOTHING_TO_COMPENSATE", 0)
             self.tombstones.add(checkout)
-
-    @rule(data=st.data())
-    def retry(self, data: st.DataObject) -> None:
-        if not self.sent:
-            return
-        key = data.draw(st.sampled_from(sorted(self.sent)))
-        first = self.sent[key]
-        assert self.send(key, first.method, first.path, first.body) is None
 
     @invariant()
     def accounts_balance(self) -> None:

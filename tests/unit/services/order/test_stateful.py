@@ -12,7 +12,6 @@ audit row.
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,13 +22,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 from sqlalchemy import Engine, create_engine, select
 
 from services.common.tables import audit_log, outbox
 from services.order.entrypoints.app import create_app
 from services.order.settings import OrderSettings
-from tests.unit.services.support import LiveServer
+from tests.unit.services.support import IdempotentMachine, LiveServer
 
 CUSTOMERS = ("ann", "bob")
 CHECKOUTS = 3
@@ -52,17 +51,6 @@ def nonzero(totals: Counter[str]) -> dict[str, int]:
 
 
 @dataclass
-class Sent:
-    """A request the machine sent under a key, and the first answer it got."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    status: int
-    answer: dict[str, Any]
-
-
-@dataclass
 class Placed:
     """What the model knows of a checkout: its order (``None`` for a tombstone) and whether cancelled."""
 
@@ -71,23 +59,17 @@ class Placed:
     cancelled: bool
 
 
-class OrderMachine(RuleBasedStateMachine):
-    http: ClassVar[httpx.Client]
+class OrderMachine(IdempotentMachine):
     db: ClassVar[Engine]
 
     def __init__(self) -> None:
         super().__init__()
-        self.prefix = uuid.uuid4().hex[:8]
         self.checkouts: dict[str, Placed] = {}
         self.blocked: set[str] = set()
-        self.sent: dict[str, Sent] = {}
         self.cancellations = 0
 
     def customer(self, name: str) -> str:
         return f"{self.prefix}-{name}"
-
-    def checkout(self, number: int) -> str:
-        return f"{self.prefix}-c{number}"
 
     def order_body(self, checkout: str, customer: str, content: int) -> dict[str, Any]:
         currency, lines, tax, total = CONTENTS[content]
@@ -111,22 +93,6 @@ class OrderMachine(RuleBasedStateMachine):
                 {"sku": sku, "quantity": quantity, "location": "L1"} for sku, quantity, _ in lines
             ],
         }
-
-    def send(self, key: str, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response | None:
-        """Send under ``key``; checks and returns ``None`` when the key was used before (a replay)."""
-        response = self.http.request(method, path, json=body, headers={"Idempotency-Key": key})
-        assert response.status_code < 500, response.text
-        first = self.sent.get(key)
-        if first is None:
-            self.sent[key] = Sent(method, path, body, response.status_code, response.json())
-            return response
-        if (first.method, first.path, first.body) == (method, path, body):
-            assert (response.status_code, response.json()) == (first.status, first.answer)
-            assert response.headers["Idempotent-Replayed"] == "true"
-        else:
-            assert response.status_code == 409
-            assert response.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-        return None
 
     @rule(
         number=st.integers(0, CHECKOUTS - 1),
@@ -192,14 +158,6 @@ class OrderMachine(RuleBasedStateMachine):
         else:
             assert self.http.delete(path).status_code == 204
             self.blocked.discard(customer)
-
-    @rule(data=st.data())
-    def retry(self, data: st.DataObject) -> None:
-        if not self.sent:
-            return
-        key = data.draw(st.sampled_from(sorted(self.sent)))
-        first = self.sent[key]
-        assert self.send(key, first.method, first.path, first.body) is None
 
     def listed(self, customer: str) -> list[dict[str, Any]]:
         """Every order of ``customer`` through the paginated listing, two at a time."""

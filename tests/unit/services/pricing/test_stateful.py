@@ -10,18 +10,16 @@ in the documented order and amounts are recomputed independently. After every st
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
@@ -31,7 +29,7 @@ from hypothesis.stateful import (
 
 from services.pricing.entrypoints.app import create_app
 from services.pricing.settings import PricingSettings
-from tests.unit.services.support import LiveServer
+from tests.unit.services.support import IdempotentMachine, LiveServer
 
 SKUS = ("A", "B", "C")
 UNKNOWN_SKU = "Z"
@@ -48,17 +46,6 @@ def half_up(numerator: int, denominator: int) -> int:
     """The test's own rounding (decimal school method, as a cross-check of the service's)."""
     quotient, remainder = divmod(numerator, denominator)
     return quotient + (1 if 2 * remainder >= denominator else 0)
-
-
-@dataclass
-class Sent:
-    """A request the machine sent under a key, and the first answer it got."""
-
-    method: str
-    path: str
-    body: dict[str, Any] | None
-    status: int
-    answer: dict[str, Any]
 
 
 @dataclass
@@ -118,41 +105,19 @@ def promotion_terms(draw: st.DrawFn) -> Terms:
     return terms
 
 
-class PricingMachine(RuleBasedStateMachine):
-    http: ClassVar[httpx.Client]
-
+class PricingMachine(IdempotentMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.prefix = uuid.uuid4().hex[:8].upper()
+        self.prefix = self.prefix.upper()
         self.prices: dict[str, tuple[int, str]] = {}
         self.promotions: dict[str, Terms] = {}
         self.quotes: dict[str, Quoted | None] = {}  # checkout -> its quote; None = tombstone
-        self.sent: dict[str, Sent] = {}
 
     def sku(self, name: str) -> str:
         return f"{self.prefix}-{name}"
 
     def code(self, name: str) -> str:
         return f"{self.prefix}{name}"
-
-    def checkout(self, number: int) -> str:
-        return f"{self.prefix}-c{number}"
-
-    def send(self, key: str, method: str, path: str, body: dict[str, Any] | None) -> httpx.Response | None:
-        """Send under ``key``; checks and returns ``None`` when the key was used before (a replay)."""
-        response = self.http.request(method, path, json=body, headers={"Idempotency-Key": key})
-        assert response.status_code < 500, response.text
-        first = self.sent.get(key)
-        if first is None:
-            self.sent[key] = Sent(method, path, body, response.status_code, response.json())
-            return response
-        if (first.method, first.path, first.body) == (method, path, body):
-            assert (response.status_code, response.json()) == (first.status, first.answer)
-            assert response.headers["Idempotent-Replayed"] == "true"
-        else:
-            assert response.status_code == 409
-            assert response.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-        return None
 
     def holding(self, code: str) -> int:
         return sum(
@@ -309,14 +274,6 @@ class PricingMachine(RuleBasedStateMachine):
         else:
             assert (answer["outcome"], answer["quote_id"]) == ("COMPENSATED", quoted.document["quote_id"])
             quoted.voided = True
-
-    @rule(data=st.data())
-    def retry(self, data: st.DataObject) -> None:
-        if not self.sent:
-            return
-        key = data.draw(st.sampled_from(sorted(self.sent)))
-        first = self.sent[key]
-        assert self.send(key, first.method, first.path, first.body) is None
 
     @invariant()
     def redemptions_are_the_active_quotes_using_the_promotion(self) -> None:
