@@ -29,6 +29,7 @@ import httpx
 from support import free_port, load, machine, measure_echo  # bench/ is on sys.path when run as a script
 
 from checkout_saga.catalogue import Scenario
+from checkout_saga.demo import TERMINAL, follow
 from checkout_saga.layout import Ports, StackLayout
 from checkout_saga.processes import Supervisor
 from checkout_saga.stack import start_stack
@@ -37,7 +38,6 @@ from checkout_saga.stats import percentile
 ROOT = Path(__file__).resolve().parent.parent
 HAPPY = Scenario("happy path", "COMPLETED", 1)
 DECLINED = Scenario("card declined", "COMPENSATED", 1, payment_token="tok_chargeDeclined")
-TERMINAL = frozenset({"COMPLETED", "COMPENSATED", "FAILED"})
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,6 @@ class Result:
     happy: bool
     status: str
     seconds: float
-
-
-async def checkout(http: httpx.AsyncClient, scenario: Scenario, customer: str) -> str:
-    created = await http.post(
-        "/v1/checkouts", json=scenario.body(customer), headers={"Idempotency-Key": str(uuid.uuid4())}
-    )
-    if created.status_code != 202:
-        return f"HTTP {created.status_code}"
-    status: str = created.json()["status"]
-    location = created.headers["Location"]
-    while status not in TERMINAL:
-        answer = await http.get(location, params={"wait": 30})
-        if not answer.is_success:
-            return f"HTTP {answer.status_code}"
-        status = answer.json()["status"]
-    return status
 
 
 async def drive(gateway: str, key: str, seconds: float, clients: int, failing_share: float) -> list[Result]:
@@ -74,9 +58,8 @@ async def drive(gateway: str, key: str, seconds: float, clients: int, failing_sh
         async def client(index: int) -> None:
             while time.perf_counter() < stop_at:
                 happy = rng.random() >= failing_share
-                began = time.perf_counter()
-                status = await checkout(http, HAPPY if happy else DECLINED, f"bench-{index}")
-                results.append(Result(happy, status, time.perf_counter() - began))
+                outcome = await follow(http, HAPPY if happy else DECLINED, f"bench-{index}")
+                results.append(Result(happy, outcome.status, outcome.seconds))
 
         await asyncio.gather(*(client(i) for i in range(clients)))
     return results
