@@ -6,6 +6,8 @@ import asyncio
 import logging
 import signal
 
+import uvloop
+
 from workers.app import WorkerApp
 from workers.settings import WorkerSettings
 from zeebe_connection import ZeebeSettings
@@ -21,7 +23,7 @@ async def _main() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_main())
+    uvloop.run(_main())
 
 
 if __name__ == "__main__":
