@@ -50,6 +50,26 @@ def create_kit_tables_v1() -> None:
     op.create_index("ix_audit_log_correlation_id", "audit_log", ["correlation_id"])
 
 
+def create_kit_tables_v2() -> None:
+    """Kit schema version 2: the outbox remembers its trace context; the relay lease table."""
+    op.add_column("outbox", sa.Column("traceparent", sa.String(55), nullable=True))
+    op.create_table(
+        "outbox_relay_lease",
+        sa.Column("outbox", sa.String(50), nullable=False),
+        sa.Column("holder", sa.String(200), nullable=False),
+        sa.Column("fencing_token", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("outbox", name="pk_outbox_relay_lease"),
+    )
+
+
+def drop_kit_tables_v2() -> None:
+    """Undo :func:`create_kit_tables_v2`."""
+    op.drop_table("outbox_relay_lease")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("traceparent")
+
+
 def drop_kit_tables_v1() -> None:
     """Undo :func:`create_kit_tables_v1`."""
     op.drop_table("audit_log")

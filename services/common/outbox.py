@@ -8,12 +8,14 @@ marks them published. Domain events need no import from here: anything with ``ev
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from opentelemetry import trace
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -47,6 +49,39 @@ class OutboxMessage:
     payload: dict[str, Any]
     occurred_at: datetime
     published_at: datetime | None
+    traceparent: str | None
+
+
+class _StrictlyIncreasingClock:
+    """UTC times that never repeat or go back within this process.
+
+    The relay publishes in ``occurred_at`` order and one transaction often writes several events of
+    one checkout; two reads of the wall clock can return the same microsecond, and then their order
+    on the topic would depend on random event ids.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: datetime | None = None
+
+    def now(self) -> datetime:
+        with self._lock:
+            now = utc_now()
+            if self._last is not None and now <= self._last:
+                now = self._last + timedelta(microseconds=1)
+            self._last = now
+            return now
+
+
+_clock = _StrictlyIncreasingClock()
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the active span, or None when nothing is being traced."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
 
 
 class OutboxWriter:
@@ -64,8 +99,9 @@ class OutboxWriter:
                 schema_version=event.schema_version,
                 checkout_id=event.checkout_id,
                 payload=event.payload(),
-                occurred_at=utc_now(),
+                occurred_at=_clock.now(),
                 published_at=None,
+                traceparent=current_traceparent(),
             )
         )
         return event_id
@@ -80,6 +116,7 @@ def _message(row: Any) -> OutboxMessage:
         payload=row.payload,
         occurred_at=row.occurred_at,
         published_at=row.published_at,
+        traceparent=row.traceparent,
     )
 
 

@@ -1,4 +1,5 @@
-"""The kit's own tables, present in every service's database: idempotency keys, outbox, audit log.
+"""The kit's own tables, present in every service's database: idempotency keys, outbox, audit log,
+and the lease that lets one outbox relay publish at a time.
 
 They are SQLAlchemy Core tables on :data:`kit_metadata`; a service's Alembic ``env.py`` passes this
 metadata next to its own (so autogenerate sees them) and its first migration creates them with
@@ -7,7 +8,7 @@ metadata next to its own (so autogenerate sees them) and its first migration cre
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Uuid
 
 from services.common.sqltypes import JsonColumn, UtcDateTime
 
@@ -37,6 +38,9 @@ idempotency_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+TRACEPARENT_LENGTH = 55
+"""``00-<32 hex trace id>-<16 hex span id>-<2 hex flags>``."""
+
 outbox = Table(
     "outbox",
     kit_metadata,
@@ -48,7 +52,20 @@ outbox = Table(
     Column("payload", JsonColumn, nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime, nullable=True),
+    # W3C trace context of the transaction that wrote the event, so the Kafka record continues its trace.
+    Column("traceparent", String(TRACEPARENT_LENGTH), nullable=True),
     Index("ix_outbox_unpublished", "published_at", "occurred_at"),
+)
+
+outbox_relay_lease = Table(
+    "outbox_relay_lease",
+    kit_metadata,
+    # One row per outbox (there is one, named "outbox"); the relay holding it is the only one publishing.
+    Column("outbox", String(50), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    # Grows by one at every change of holder: a relay that lost the lease cannot mark rows published.
+    Column("fencing_token", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
 )
 
 audit_log = Table(
@@ -62,4 +79,13 @@ audit_log = Table(
     Column("at", UtcDateTime, nullable=False),
 )
 
-__all__ = ["KEY_LENGTH", "NAMING_CONVENTION", "audit_log", "idempotency_keys", "kit_metadata", "outbox"]
+__all__ = [
+    "KEY_LENGTH",
+    "NAMING_CONVENTION",
+    "TRACEPARENT_LENGTH",
+    "audit_log",
+    "idempotency_keys",
+    "kit_metadata",
+    "outbox",
+    "outbox_relay_lease",
+]

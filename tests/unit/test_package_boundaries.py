@@ -1,7 +1,8 @@
 """The layout's import rules, checked on the source: a folder's name says what it may depend on.
 
 Services never import workers, the gateway or the engine; workers reach services over HTTP only; the
-engine knows nothing of commerce; the CLI composes the others as processes.
+engine knows nothing of commerce; the CLI composes the others as processes; events (relay, consumers,
+contracts) may read services' outboxes with the kit but never drive the saga.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ FORBIDDEN = {
     "engine": {"services", "workers", "gateway", "events", "checkout_saga", "zeebe_connection"},
     "zeebe_connection": {"services", "workers", "gateway", "events", "engine", "checkout_saga"},
     "checkout_saga": {"services", "workers", "gateway", "events", "engine"},
+    # The relay reads services' outboxes with the kit and their settings; it never drives the saga.
+    "events": {"workers", "gateway", "engine", "checkout_saga", "zeebe_connection"},
 }
 
 

@@ -31,7 +31,7 @@ def test_health(cart: Cart) -> None:
     assert cart.http.get("/health/live").json() == {"status": "ok"}
     ready = cart.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 def test_put_product_creates_then_replaces_with_an_event_only_on_change(cart: Cart) -> None:

@@ -10,6 +10,6 @@ from tests.integration.services.support import assert_stopped_cleanly, service_p
 def test_python_dash_m_runs_migrations_and_serves_on_loopback(tmp_path: Path) -> None:
     with service_process("cart", tmp_path / "cart.db", label="the cart") as service:
         assert service.ready.status_code == 200
-        assert service.ready.json()["checks"]["schema"] == ["0001"]
+        assert service.ready.json()["checks"]["schema"] == ["0002"]
         assert (tmp_path / "cart.db").exists()
     assert_stopped_cleanly(service)

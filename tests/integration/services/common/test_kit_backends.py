@@ -7,6 +7,7 @@ requests), the outbox and audit writers, and time zones.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, inspect, select
 
 from services.common.audit import AuditLog, AuditOutcome
@@ -216,3 +218,35 @@ def test_times_come_back_in_utc_with_microseconds(database: Database) -> None:
         ).scalar_one()
     assert stored == moment
     assert stored.tzinfo is not None
+
+
+def test_events_of_one_transaction_are_read_back_in_the_order_written(database: Database) -> None:
+    checkout = unique("chk")
+    texts = [f"n{i}" for i in range(50)]
+    with UnitOfWork(database) as uow:
+        for text in texts:
+            uow.outbox.add(Noted(checkout, text))
+        uow.commit()
+    with UnitOfWork(database, read_only=True) as uow:
+        messages = OutboxReader(uow.session).for_checkout(checkout)
+    assert [m.payload["note"] for m in messages] == texts
+    assert all(a.occurred_at < b.occurred_at for a, b in itertools.pairwise(messages))
+
+
+def test_an_event_written_inside_a_span_keeps_its_trace_context(database: Database) -> None:
+    checkout = unique("chk")
+    tracer = TracerProvider().get_tracer(__name__)
+    with tracer.start_as_current_span("checkout") as span, UnitOfWork(database) as uow:
+        uow.outbox.add(Noted(checkout, "traced"))
+        uow.commit()
+        context = span.get_span_context()
+    with UnitOfWork(database) as uow:
+        uow.outbox.add(Noted(checkout, "untraced"))
+        uow.commit()
+    with UnitOfWork(database, read_only=True) as uow:
+        traced, untraced = OutboxReader(uow.session).for_checkout(checkout)
+    assert (
+        traced.traceparent
+        == f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
+    )
+    assert untraced.traceparent is None

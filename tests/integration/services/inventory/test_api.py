@@ -23,7 +23,7 @@ def test_health(inventory: Inventory) -> None:
     assert inventory.http.get("/health/live").json() == {"status": "ok"}
     ready = inventory.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0003"]}
 
 
 def test_put_stock_records_receipts_so_the_invariant_holds(inventory: Inventory) -> None:

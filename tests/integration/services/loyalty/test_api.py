@@ -22,7 +22,7 @@ def test_health(loyalty: Loyalty) -> None:
     assert loyalty.http.get("/health/live").json() == {"status": "ok"}
     ready = loyalty.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 def test_an_award_credits_whole_units_and_writes_one_event(loyalty: Loyalty) -> None:

@@ -14,7 +14,7 @@ def test_python_dash_m_runs_migrations_serves_on_loopback_and_reads_points_per_u
         "loyalty", tmp_path / "loyalty.db", label="the loyalty service", points_per_unit="10"
     ) as service:
         assert service.ready.status_code == 200
-        assert service.ready.json()["checks"]["schema"] == ["0001"]
+        assert service.ready.json()["checks"]["schema"] == ["0002"]
         assert (tmp_path / "loyalty.db").exists()
         body = {
             "checkout_id": "chk-1",

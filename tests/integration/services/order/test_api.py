@@ -21,7 +21,7 @@ def test_health(orders: Orders) -> None:
     assert orders.http.get("/health/live").json() == {"status": "ok"}
     ready = orders.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 def test_an_order_is_persisted_with_its_created_and_fulfilment_events(orders: Orders) -> None:

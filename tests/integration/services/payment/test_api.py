@@ -18,7 +18,7 @@ def test_health(payment: Payment) -> None:
     assert payment.http.get("/health/live").json() == {"status": "ok"}
     ready = payment.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 def test_a_capture_charges_the_token_once_and_writes_one_event(payment: Payment, provider: Provider) -> None:

@@ -46,7 +46,7 @@ def test_python_dash_m_runs_migrations_and_serves_on_loopback(tmp_path: Path) ->
         provider_url="http://127.0.0.1:8110",
     ) as service:
         ready = httpx.get(f"{service.url}/health/ready", timeout=5)
-        assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+        assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
         assert (tmp_path / "payment.db").exists()
     assert_stopped_cleanly(service)
 

@@ -29,7 +29,7 @@ def test_health(pricing: Pricing) -> None:
     assert pricing.http.get("/health/live").json() == {"status": "ok"}
     ready = pricing.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 def test_the_initial_migration_seeds_the_documented_tax_rates(pricing: Pricing) -> None:

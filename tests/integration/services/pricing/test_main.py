@@ -15,7 +15,7 @@ def test_python_dash_m_runs_migrations_and_serves_on_loopback(tmp_path: Path) ->
         "pricing", tmp_path / "pricing.db", label="pricing", inherit_settings=False
     ) as service:
         assert service.ready.status_code == 200
-        assert service.ready.json()["checks"]["schema"] == ["0001"]
+        assert service.ready.json()["checks"]["schema"] == ["0002"]
         assert httpx.get(f"{service.url}/v1/tax-rates/EU-DE", timeout=5).json()["rate_bp"] == 1900
         assert (tmp_path / "pricing.db").exists()
     assert_stopped_cleanly(service)

@@ -1,0 +1,1 @@
+"""The outbox relay: moves each service's outbox onto its Kafka topic, in order, one relay at a time."""
