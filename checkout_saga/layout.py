@@ -22,6 +22,8 @@ class Ports:
     engine_http: int = 8081
     gateway: int = 8000
     workers_status: int = 8090
+    relay_status: int = 8091
+    consumers_status: int = 8092
     payment_provider: int = 8110
     cart: int = 8101
     pricing: int = 8102
@@ -60,11 +62,17 @@ class StackLayout:
     def _zeebe_env(self) -> dict[str, str]:
         return {"ZEEBE_ADDRESS": self.zeebe_address or f"127.0.0.1:{self.ports.engine_grpc}"}
 
+    def _database_url(self, name: str) -> str:
+        """The service's database: the SQLite default unless the layout's env gives one."""
+        variable = f"{name.upper()}_DATABASE_URL"
+        return self.env.get(name, {}).get(variable, f"sqlite:///{self.var_dir.resolve() / f'{name}.db'}")
+
+    def _events_env(self) -> dict[str, str]:
+        """The local log file (used unless KAFKA_BOOTSTRAP_SERVERS is exported or set per process)."""
+        return {"EVENTS_LOCAL_LOG_PATH": str(self.var_dir.resolve() / "events" / "log.sqlite")}
+
     def _service(self, name: str, prefix: str) -> ProcessSpec:
-        own = {
-            f"{prefix}_PORT": str(self.ports.of(name)),
-            f"{prefix}_DATABASE_URL": f"sqlite:///{self.var_dir.resolve() / f'{name}.db'}",
-        }
+        own = {f"{prefix}_PORT": str(self.ports.of(name)), f"{prefix}_DATABASE_URL": self._database_url(name)}
         if name == "payment":
             own["PAYMENT_PROVIDER_URL"] = self.url("payment_provider")
         return ProcessSpec(
@@ -93,6 +101,7 @@ class StackLayout:
             )
         specs.append(self._service("payment_provider", "PROVIDER"))
         specs += [self._service(name, name.upper()) for name in SERVICE_NAMES]
+        specs += self._events_specs()
         workers = {
             **self._zeebe_env(),
             "WORKERS_STATUS_PORT": str(self.ports.workers_status),
@@ -122,6 +131,35 @@ class StackLayout:
             )
         )
         return specs
+
+    def _events_specs(self) -> list[ProcessSpec]:
+        """One relay process for every outbox (it reads each service's database) and the loyalty-points
+        consumer group; both after the services, whose migrations create the outbox tables."""
+        relay = {
+            **self._events_env(),
+            **{f"{name.upper()}_DATABASE_URL": self._database_url(name) for name in SERVICE_NAMES},
+        }
+        consumer = {
+            **self._events_env(),
+            "LOYALTY_POINTS_LOYALTY_URL": self.url("loyalty"),
+            "LOYALTY_POINTS_DATABASE_URL": f"sqlite:///{self.var_dir.resolve() / 'events' / 'loyalty-points.db'}",
+        }
+        return [
+            ProcessSpec(
+                "relay",
+                python_module("events.relay", "--all", "--status-port", str(self.ports.relay_status)),
+                self.url("relay_status", "/health/live"),
+                self._env("relay", relay),
+            ),
+            ProcessSpec(
+                "loyalty_points",
+                python_module(
+                    "events.consumers", "loyalty-points", "--status-port", str(self.ports.consumers_status)
+                ),
+                self.url("consumers_status", "/health/live"),
+                self._env("loyalty_points", consumer),
+            ),
+        ]
 
     def with_env(self, name: str, **variables: str) -> StackLayout:
         """A copy with more variables for process ``name`` (later ones win)."""

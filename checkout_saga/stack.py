@@ -1,7 +1,8 @@
 """``checkout-saga up``: the whole stack on one machine, on embedded defaults.
 
 Engine (unless ``ZEEBE_ADDRESS`` points at another Zeebe), payment-provider sandbox, the six services
-on SQLite files, the workers and the gateway; then the diagram is deployed and the demo catalogue
+on SQLite files, the outbox relay and the loyalty-points consumer (on a local log file unless
+``KAFKA_BOOTSTRAP_SERVERS`` is exported), the workers and the gateway; then the diagram is deployed and the demo catalogue
 seeded. Everything stops, in reverse order, on Ctrl-C or when any process dies. Variables already
 exported (``CART_DATABASE_URL``, ``GATEWAY_API_KEYS``...) win over these defaults.
 """
@@ -100,6 +101,8 @@ def _banner(
     else:
         key_line = f"  demo API key        {api_key}   (client '{DEMO_CLIENT}'; also in {layout.var_dir}/demo-api-key)"
     read_api = layout.operate_url or layout.url("engine_http")
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    events = f"Kafka {bootstrap}" if bootstrap else f"local log {layout.var_dir / 'events' / 'log.sqlite'}"
     print(
         "\nThe checkout stack is up.\n"
         f"  gateway API docs    {layout.url('gateway', '/docs')}\n"
@@ -107,6 +110,8 @@ def _banner(
         f"  Zeebe               {zeebe.describe()}   deployed: {processes}\n"
         f"  engine read API     {read_api}/docs   (Operate REST v1 shape)\n"
         f"  workers status      {layout.url('workers_status', '/breakers')}\n"
+        f"  events              {events}   relay {layout.url('relay_status', '/status')}"
+        f"   loyalty-points lag {layout.url('consumers_status', '/status')}\n"
         f"  logs                {layout.var_dir / 'log'}/\n"
         "\nTry:  .venv/bin/checkout-saga demo --count 50\n"
         f"  or:  curl -s -X POST {layout.url('gateway', '/v1/checkouts')} -H 'Authorization: Bearer {api_key}' \\\n"

@@ -46,7 +46,24 @@ class ConsumedRecord:
 
 
 class PublishFailed(Exception):
-    """The batch was not published (nothing of it is visible to read-committed consumers); retry it."""
+    """The batch was not published (nothing of it is visible to read-committed consumers); retry it.
+
+    One exception: a Kafka commit that timed out may still complete on the broker, so the retry can
+    publish the batch twice; consumers drop the copies by event id."""
+
+
+class ConsumeFailed(Exception):
+    """Reading, committing or measuring lag failed; retry. Uncommitted records are delivered again
+    to the group's next consumer, so the caller's de-duplication absorbs any repeat."""
+
+
+def highest_offsets(records: Sequence[ConsumedRecord]) -> dict[tuple[str, int], int]:
+    """The highest offset of ``records`` per (topic, partition): what a commit of them moves past."""
+    highest: dict[tuple[str, int], int] = {}
+    for record in records:
+        partition = (record.topic, record.partition)
+        highest[partition] = max(record.offset, highest.get(partition, record.offset))
+    return highest
 
 
 class TransactionalPublisher(Protocol):
@@ -64,7 +81,9 @@ class LogConsumer(Protocol):
 
     def poll(self, max_records: int, timeout_s: float) -> list[ConsumedRecord]:
         """Up to ``max_records`` records after the last ones returned (or after the committed offsets
-        when the consumer starts); an empty list when none arrive within ``timeout_s``."""
+        when the consumer starts); an empty list when none arrive within ``timeout_s``.
+
+        Raises :class:`ConsumeFailed` when the log reports an error; ``commit`` and ``lag`` do too."""
         ...
 
     def commit(self, records: Sequence[ConsumedRecord]) -> None:

@@ -148,6 +148,11 @@ def _layout(request: pytest.FixtureRequest, tmp: Path, servers: TestServers) -> 
     layout = layout.with_env(
         "gateway", GATEWAY_DATABASE_URL=new_database(request, "postgresql"), GATEWAY_PAYMENT_TIMEOUT="PT4S"
     )
+    # The events travel on the real broker, under topic names shared with other runs: the consumer
+    # group's committed offsets keep a new run from re-reading an old run's events.
+    for name in ("relay", "loyalty_points"):
+        layout = layout.with_env(name, KAFKA_BOOTSTRAP_SERVERS=servers.kafka_bootstrap)
+    layout = layout.with_env("relay", RELAY_IDLE_POLL_SECONDS="0.02")
     return layout.with_env(
         "workers",
         WORKERS_BACKOFF_BASE_MS="20",
@@ -190,6 +195,8 @@ def resolve_incidents(stack: Stack, checkout: dict[str, Any]) -> int:
         stack.zeebe.ResolveIncident(pb.ResolveIncidentRequest(incidentKey=incident["key"]))
     return len(incidents)
 
+
+LOYALTY_WAIT_SECONDS = 20.0
 
 COMPLETED_STATE = {
     "cart": "RESERVED",
@@ -268,11 +275,34 @@ def check_invariants(stack: Stack, checkout_ids: list[str], stock_before: dict[s
             for name, state in seen.items():
                 assert state in COMPENSATED_STATES[name], f"{where}: {name} is {state}"
     assert captured_minus_refunded == confirmed_orders_total
+    for checkout_id in checkout_ids:
+        _assert_loyalty_followed(
+            stack, checkout_id, completed=stack.until(checkout_id)["status"] == "COMPLETED"
+        )
     stock_after = stock_levels(stack)
     for sku, after in stock_after.items():
         assert after["on_hand"] + after["allocated"] == after["received"], sku
         before = stock_before[sku]
         assert after["allocated"] - before["allocated"] == allocated_by_completed.get(sku, 0), sku
+
+
+def _assert_loyalty_followed(stack: Stack, checkout_id: str, *, completed: bool) -> None:
+    """A completed checkout's order earns points once, through order.events on Kafka and the
+    loyalty-points consumer (asynchronously, hence the wait); a compensated one never does."""
+    deadline = time.monotonic() + LOYALTY_WAIT_SECONDS
+    award = _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
+    while completed and award is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        award = _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
+    if not completed:
+        assert award is None, f"compensated checkout {checkout_id} earned points: {award}"
+        return
+    assert award is not None, f"completed checkout {checkout_id} earned no points"
+    order = _state(stack, "order", f"/v1/orders/{checkout_id}")
+    assert order is not None
+    assert award["status"] == "AWARDED"
+    assert award["order_id"] == order["order_id"]
+    assert award["amount"] == order["total"]
 
 
 @pytest.fixture(autouse=True)

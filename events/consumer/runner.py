@@ -1,0 +1,143 @@
+"""The consume loop every consumer group shares.
+
+Per record: parse the envelope and its contract; skip it if the inbox has it; otherwise apply it with
+the group's handler and add it to the inbox in ONE database transaction. Offsets are committed only
+after every record of the batch is applied or parked, so a crash anywhere replays records, and the
+inbox turns the replays into no-ops: each event's effect happens exactly once.
+
+A record that can never be applied (not an envelope, a payload that breaks its contract, a handler's
+:class:`Poison`) goes to the dead-letter topic and the group moves on. Any other failure is taken as
+technical (a service or database down) and the same record is retried with growing pauses; the
+partition waits rather than skipping ahead, because later events of a checkout may depend on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.orm import Session
+
+from events.consumer.dead_letters import DeadLetterQueue, Poison
+from events.consumer.inbox import Inbox
+from events.consumer.settings import ConsumerSettings
+from events.contracts.base import EventPayload
+from events.contracts.registry import ContractError, parse
+from events.envelope import Envelope, NotAnEnvelope, parse_envelope
+from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer
+from services.common.database import Database
+
+log = logging.getLogger(__name__)
+
+LAG_INTERVAL_SECONDS = 1.0
+
+Handler = Callable[[Envelope, EventPayload, Session], None]
+"""Applies one event inside the caller's transaction; raises :class:`Poison` if it never can."""
+
+
+class ConsumerRunner:
+    """Runs one consumer group: ``handlers`` by event type; other event types are acknowledged and
+    ignored (a topic carries more types than any one consumer cares about)."""
+
+    def __init__(
+        self,
+        group_id: str,
+        consumer: LogConsumer,
+        database: Database,
+        handlers: Mapping[str, Handler],
+        dead_letters: DeadLetterQueue,
+        settings: ConsumerSettings,
+    ) -> None:
+        self._group_id = group_id
+        self._consumer = consumer
+        self._database = database
+        self._handlers = handlers
+        self._dead_letters = dead_letters
+        self._settings = settings
+        self.last_lag: dict[tuple[str, int], int] = {}
+        self._lag_measured_at = 0.0
+
+    def consume_once(self, stop: threading.Event | None = None) -> int:
+        """Poll one batch, apply it, commit its offsets; the number of records polled."""
+        records = self._consumer.poll(self._settings.batch_size, self._settings.poll_timeout_seconds)
+        for record in records:
+            if not self._process_with_retries(record, stop or threading.Event()):
+                return 0  # stopping: the uncommitted records come back to whoever consumes next
+        if records:
+            self._consumer.commit(records)
+        self._measure_lag()
+        return len(records)
+
+    def _measure_lag(self) -> None:
+        """Lag for the status endpoint, measured in this thread (consumers are not shared across
+        threads) and at most once a second (on Kafka it costs a broker round trip per partition)."""
+        if time.monotonic() - self._lag_measured_at >= LAG_INTERVAL_SECONDS:
+            self.last_lag = self._consumer.lag()
+            self._lag_measured_at = time.monotonic()
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("consumer group %s started", self._group_id)
+        try:
+            while not stop.is_set():
+                try:
+                    self.consume_once(stop)
+                except ConsumeFailed as error:
+                    log.warning("%s: %s; retrying", self._group_id, error)
+                    stop.wait(self._settings.retry_first_seconds)
+        finally:
+            self._consumer.close()
+
+    def _process_with_retries(self, record: ConsumedRecord, stop: threading.Event) -> bool:
+        pause = self._settings.retry_first_seconds
+        while True:
+            try:
+                self._process(record)
+                return True
+            except Exception as error:
+                log.warning(
+                    "%s: %s[%d]@%d failed (%s: %s); retrying in %.1f s",
+                    self._group_id,
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    type(error).__name__,
+                    error,
+                    pause,
+                )
+            if stop.wait(pause):
+                return False
+            pause = min(pause * 2, self._settings.retry_longest_seconds)
+
+    def _process(self, record: ConsumedRecord) -> None:
+        try:
+            envelope = parse_envelope(record.value)
+            handler = self._handlers.get(envelope.event_type)
+            if handler is None:
+                return
+            payload = parse(envelope.event_type, envelope.schema_version, envelope.payload)
+        except (NotAnEnvelope, ContractError) as error:
+            self._park(record, str(error))
+            return
+        try:
+            with self._database.write_sessions.begin() as session:
+                inbox = Inbox(session, self._group_id)
+                if inbox.has(envelope.event_id):
+                    log.debug("%s: event %s already applied", self._group_id, envelope.event_id)
+                    return
+                handler(envelope, payload, session)
+                inbox.add(envelope.event_id, envelope.event_type)
+        except Poison as error:
+            self._park(record, str(error))
+
+    def _park(self, record: ConsumedRecord, reason: str) -> None:
+        log.error(
+            "%s: %s[%d]@%d dead-lettered: %s",
+            self._group_id,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+        )
+        self._dead_letters.park(record, reason)

@@ -1,0 +1,30 @@
+"""How a consumer group runs (``CONSUMER_*``); each consumer adds its own settings next to these."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from events.process import default_instance_id
+
+
+class ConsumerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONSUMER_", frozen=True, extra="ignore")
+
+    instance_id: str = Field(
+        default_factory=default_instance_id,
+        description="This consumer's name (its dead-letter producer's transactional.id); unique per "
+        "running instance (default: host, pid and a random suffix).",
+    )
+    batch_size: int = Field(
+        default=100, ge=1, le=10_000, description="Records polled (and committed) at once."
+    )
+    poll_timeout_seconds: float = Field(default=0.2, gt=0, description="Longest wait for a record per poll.")
+    retry_first_seconds: float = Field(
+        default=0.2,
+        gt=0,
+        description="First pause before retrying a record that failed for a technical reason.",
+    )
+    retry_longest_seconds: float = Field(
+        default=10.0, gt=0, description="Longest pause between retries (they double up to this)."
+    )

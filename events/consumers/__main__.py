@@ -1,0 +1,64 @@
+"""``python -m events.consumers loyalty-points``: run a consumer group until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+
+import httpx
+
+from events.consumer.dead_letters import DeadLetterQueue
+from events.consumer.inbox import create_inbox
+from events.consumer.runner import ConsumerRunner
+from events.consumer.settings import ConsumerSettings
+from events.consumers import loyalty_points
+from events.process import run_until_signalled
+from events.settings import EventsSettings
+from events.topics import topic_specs
+from events.transport import open_transport
+from services.common.database import Database
+
+GROUPS = (loyalty_points.GROUP_ID,)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m events.consumers", description=__doc__.splitlines()[0])
+    parser.add_argument("group", choices=GROUPS)
+    parser.add_argument("--host", default="127.0.0.1", help="status endpoint address (default 127.0.0.1)")
+    parser.add_argument("--status-port", type=int, help="serve /health/live and /status on this port")
+    args = parser.parse_args(argv)
+    settings = loyalty_points.LoyaltyPointsSettings()
+    transport = open_transport(EventsSettings())
+    transport.admin().ensure_topics(topic_specs((loyalty_points.GROUP_ID,)))
+    database = Database.connect(settings.database_url)
+    create_inbox(database.engine)
+    consumer = transport.consumer(loyalty_points.GROUP_ID, loyalty_points.TOPICS)
+    consumer_settings = ConsumerSettings()
+    runner = ConsumerRunner(
+        loyalty_points.GROUP_ID,
+        consumer,
+        database,
+        loyalty_points.handlers(
+            loyalty_points.LoyaltyClient(
+                httpx.Client(base_url=settings.loyalty_url, timeout=settings.timeout_seconds)
+            )
+        ),
+        DeadLetterQueue(
+            loyalty_points.GROUP_ID,
+            transport.publisher(f"{loyalty_points.GROUP_ID}-dead-letters-{consumer_settings.instance_id}"),
+        ),
+        consumer_settings,
+    )
+    run_until_signalled(
+        {loyalty_points.GROUP_ID: runner.run},
+        lambda: {"group": loyalty_points.GROUP_ID, "lag": _lag(runner.last_lag)},
+        args.host,
+        args.status_port,
+    )
+
+
+def _lag(lag: dict[tuple[str, int], int]) -> list[dict[str, object]]:
+    return [{"topic": t, "partition": p, "lag": n} for (t, p), n in sorted(lag.items())]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""``python -m events.relay --service payment [--service cart ...]``: relay outboxes until SIGTERM.
+
+Each service's relay runs in its own thread with its own lease and its own transactional producer,
+so one process can carry several (what ``checkout-saga up`` does) or one each (what a deployment
+scaling them apart does). Topics are created first, explicitly.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from events.process import run_until_signalled
+from events.relay.outboxes import RELAYED_SERVICES, service_settings, topic_of
+from events.relay.relay import OutboxRelay
+from events.relay.settings import RelaySettings
+from events.settings import EventsSettings
+from events.topics import topic_specs
+from events.transport import open_transport
+from services.common.database import Database
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m events.relay", description=__doc__.splitlines()[0])
+    parser.add_argument("--service", action="append", choices=RELAYED_SERVICES, help="repeatable")
+    parser.add_argument("--all", action="store_true", help="every service's outbox")
+    parser.add_argument("--host", default="127.0.0.1", help="status endpoint address (default 127.0.0.1)")
+    parser.add_argument("--status-port", type=int, help="serve /health/live and /status on this port")
+    args = parser.parse_args(argv)
+    services = list(RELAYED_SERVICES) if args.all else (args.service or [])
+    if not services:
+        parser.error("name at least one --service, or --all")
+    settings = RelaySettings()
+    transport = open_transport(EventsSettings())
+    transport.admin().ensure_topics(topic_specs())
+    relays = [
+        OutboxRelay(
+            service,
+            topic_of(service),
+            Database.from_settings(service_settings(service)),
+            transport.publisher(f"relay-{service}-{settings.instance_id}"),
+            settings,
+        )
+        for service in services
+    ]
+    run_until_signalled(
+        {f"relay-{relay.report()['service']}": relay.run for relay in relays},
+        lambda: {"relays": [relay.report() for relay in relays]},
+        args.host,
+        args.status_port,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The relay loop: lease, read the oldest unpublished rows, publish them in one transaction, mark them.
+
+At-least-once by construction: a relay killed after publishing and before marking publishes the same
+rows again (same event ids) when it or its successor restarts, and consumers drop the copies. Rows
+go out in ``occurred_at`` order; a checkout's events are keyed by its id, so they stay in order on
+their partition.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from events.envelope import Envelope, to_record
+from events.relay.lease import Lease, LeaseStore
+from events.relay.settings import RelaySettings
+from events.transport.ports import OutgoingRecord, PublishFailed, TransactionalPublisher
+from services.common.database import Database
+from services.common.outbox import OutboxMessage, OutboxReader
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another relay took the outbox over while this one was publishing: stop marking, stand by."""
+
+
+def record_of(service: str, topic: str, message: OutboxMessage) -> OutgoingRecord:
+    envelope = Envelope(
+        event_id=message.event_id,
+        event_type=message.event_type,
+        schema_version=message.schema_version,
+        source=service,
+        checkout_id=message.checkout_id,
+        occurred_at=message.occurred_at,
+        payload=message.payload,
+    )
+    return to_record(topic, envelope, message.traceparent)
+
+
+class OutboxRelay:
+    """Drains one service's outbox to ``topic`` while it holds that outbox's lease."""
+
+    def __init__(
+        self,
+        service: str,
+        topic: str,
+        database: Database,
+        publisher: TransactionalPublisher,
+        settings: RelaySettings,
+    ) -> None:
+        self._service = service
+        self._topic = topic
+        self._database = database
+        self._publisher = publisher
+        self._settings = settings
+        self._leases = LeaseStore(settings.instance_id, timedelta(seconds=settings.lease_seconds))
+        self._lease: Lease | None = None
+        self._renew_at = 0.0
+        self.published_total = 0
+
+    def report(self) -> dict[str, object]:
+        return {
+            "service": self._service,
+            "topic": self._topic,
+            "holds_lease": self._lease is not None,
+            "published_total": self.published_total,
+        }
+
+    def publish_once(self) -> int:
+        """Publish one batch; the number of events published (0: nothing waiting, or not our turn)."""
+        lease = self._current_lease()
+        if lease is None:
+            return 0
+        with self._database.read_sessions.begin() as session:
+            messages = OutboxReader(session).unpublished(self._settings.batch_size)
+        if not messages:
+            return 0
+        self._publisher.publish([record_of(self._service, self._topic, m) for m in messages])
+        with self._database.write_sessions.begin() as session:
+            if not self._leases.confirm(session, lease):
+                self._lease = None
+                raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(messages)} events")
+            OutboxReader(session).mark_published([m.event_id for m in messages])
+        self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
+        self.published_total += len(messages)
+        return len(messages)
+
+    def run(self, stop: threading.Event) -> None:
+        """Publish until ``stop`` is set; failures are logged and retried, never fatal."""
+        log.info("relay %s: %s outbox -> %s", self._settings.instance_id, self._service, self._topic)
+        try:
+            while not stop.is_set():
+                try:
+                    published = self.publish_once()
+                except (PublishFailed, LeaseLost, SQLAlchemyError) as error:
+                    log.warning("relay %s: %s; retrying", self._service, error)
+                    stop.wait(self._settings.retry_seconds)
+                    continue
+                if published < self._settings.batch_size:
+                    stop.wait(self._settings.idle_poll_seconds)
+        finally:
+            self._release()
+            self._publisher.close()
+
+    def _current_lease(self) -> Lease | None:
+        """Our lease, renewed when half of it has gone; None while another relay holds it."""
+        if self._lease is not None and time.monotonic() < self._renew_at:
+            return self._lease
+        with self._database.write_sessions.begin() as session:
+            lease = self._leases.hold(session)
+        if lease != self._lease:
+            log.info(
+                "relay %s: %s the %s outbox lease",
+                self._settings.instance_id,
+                "took" if lease else "waits for",
+                self._service,
+            )
+        self._lease = lease
+        self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
+        return lease
+
+    def _release(self) -> None:
+        if self._lease is None:
+            return
+        try:
+            with self._database.write_sessions.begin() as session:
+                self._leases.release(session, self._lease)
+        except SQLAlchemyError as error:
+            log.warning(
+                "relay %s: could not release the lease (it expires by itself): %s", self._service, error
+            )
+        self._lease = None

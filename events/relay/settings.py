@@ -1,0 +1,33 @@
+"""Relay settings (``RELAY_*``); the log itself is chosen by :class:`events.settings.EventsSettings`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from events.process import default_instance_id
+
+
+class RelaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELAY_", frozen=True, extra="ignore")
+
+    instance_id: str = Field(
+        default_factory=default_instance_id,
+        description="This relay's name: its lease holder id and, with the service, its Kafka "
+        "transactional.id. Unique per running instance (default: host, pid and a random suffix).",
+    )
+    batch_size: int = Field(
+        default=200, ge=1, le=10_000, description="Outbox rows published per transaction."
+    )
+    idle_poll_seconds: float = Field(
+        default=0.05, gt=0, description="Pause between outbox polls while nothing is waiting."
+    )
+    lease_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a lease lasts without renewal: the longest a crashed relay's outbox "
+        "waits before another relay takes over.",
+    )
+    retry_seconds: float = Field(
+        default=1.0, gt=0, description="Pause after a failed publish or database error before retrying."
+    )

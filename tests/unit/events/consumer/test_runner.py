@@ -1,0 +1,232 @@
+"""The consume loop over the local log: exactly-once effect, dead letters, retries, offsets."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from events.consumer.dead_letters import DeadLetterQueue, Poison
+from events.consumer.inbox import create_inbox
+from events.consumer.runner import ConsumerRunner, Handler
+from events.consumer.settings import ConsumerSettings
+from events.contracts.base import EventPayload
+from events.envelope import Envelope, to_record
+from events.topics import dead_letter_topic, topic_specs
+from events.transport.local_log import LocalLogTransport
+from events.transport.ports import OutgoingRecord
+from services.common.database import Database
+
+GROUP = "test-group"
+TOPIC = "order.events"
+DEAD_LETTERS = dead_letter_topic(GROUP)
+
+applied_metadata = MetaData()
+applied = Table("applied", applied_metadata, Column("order_id", String(50), nullable=False))
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = Database.connect(f"sqlite:///{tmp_path / 'consumer.db'}")
+    create_inbox(database.engine)
+    applied_metadata.create_all(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def transport(tmp_path: Path) -> LocalLogTransport:
+    transport = LocalLogTransport(tmp_path / "log.sqlite")
+    transport.admin().ensure_topics(topic_specs((GROUP,)))
+    return transport
+
+
+def order_created(
+    checkout_id: str = "chk-1", event_id: uuid.UUID | None = None, **changes: object
+) -> Envelope:
+    payload: dict[str, object] = {
+        "order_id": f"ord-{checkout_id}",
+        "checkout_id": checkout_id,
+        "customer_id": "cust-1",
+        "total": {"amount_minor": 1999, "currency": "EUR"},
+        "lines": [],
+        "quote_id": "q-1",
+        "payment_id": "p-1",
+        **changes,
+    }
+    return Envelope(
+        event_id=event_id or uuid.uuid4(),
+        event_type="OrderCreated",
+        schema_version=1,
+        source="order",
+        checkout_id=checkout_id,
+        occurred_at=datetime.now(UTC),
+        payload=payload,
+    )
+
+
+def record_apply(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+    session.execute(insert(applied).values(order_id=envelope.payload["order_id"]))
+
+
+def runner(
+    database: Database, transport: LocalLogTransport, handler: Handler = record_apply, **settings: float
+) -> ConsumerRunner:
+    return ConsumerRunner(
+        GROUP,
+        transport.consumer(GROUP, [TOPIC]),
+        database,
+        {"OrderCreated": handler},
+        DeadLetterQueue(GROUP, transport.publisher("dead-letters")),
+        ConsumerSettings(
+            retry_first_seconds=0.01, retry_longest_seconds=0.02, poll_timeout_seconds=0.05, **settings
+        ),
+    )
+
+
+def publish(transport: LocalLogTransport, *records: OutgoingRecord) -> None:
+    transport.publisher("test").publish(list(records))
+
+
+def applied_count(database: Database) -> int:
+    with database.read_sessions.begin() as session:
+        return session.execute(select(func.count()).select_from(applied)).scalar_one()
+
+
+def drain(consumer: ConsumerRunner) -> None:
+    while consumer.consume_once():
+        pass
+
+
+def dead_letters(transport: LocalLogTransport) -> list[dict[str, str]]:
+    reader = transport.consumer("dead-letter-reader", [DEAD_LETTERS])
+    headers = [dict(record.headers) for record in reader.poll(100, 0.05)]
+    reader.close()
+    return headers
+
+
+def test_each_event_takes_effect_once(database: Database, transport: LocalLogTransport) -> None:
+    publish(transport, to_record(TOPIC, order_created("chk-1")), to_record(TOPIC, order_created("chk-2")))
+    drain(runner(database, transport))
+    assert applied_count(database) == 2
+
+
+def test_a_republished_event_is_skipped(database: Database, transport: LocalLogTransport) -> None:
+    event = order_created("chk-1")
+    publish(transport, to_record(TOPIC, event), to_record(TOPIC, event))
+    drain(runner(database, transport))
+    publish(transport, to_record(TOPIC, event))
+    drain(runner(database, transport))
+    assert applied_count(database) == 1
+
+
+def test_offsets_are_committed_after_the_batch_so_a_new_consumer_resumes_after_it(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    first = runner(database, transport)
+    drain(first)
+    publish(transport, to_record(TOPIC, order_created("chk-2")))
+    drain(runner(database, transport))
+    assert applied_count(database) == 2
+    assert runner(database, transport).consume_once() == 0
+
+
+def test_event_types_without_a_handler_are_acknowledged_and_ignored(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    other = order_created().model_copy(update={"event_type": "FulfilmentRequested"})
+    publish(transport, to_record(TOPIC, other))
+    consumer = runner(database, transport)
+    assert consumer.consume_once() == 1
+    assert applied_count(database) == 0
+    assert dead_letters(transport) == []
+
+
+def test_a_value_that_is_not_an_envelope_is_dead_lettered_and_the_group_goes_on(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    publish(
+        transport,
+        OutgoingRecord(TOPIC, "chk-1", b"not json", {"event-type": "OrderCreated"}),
+        to_record(TOPIC, order_created("chk-1")),
+    )
+    drain(runner(database, transport))
+    assert applied_count(database) == 1
+    (parked,) = dead_letters(transport)
+    assert parked["dead-letter-group"] == GROUP
+    assert parked["dead-letter-topic"] == TOPIC
+    assert "not an event envelope" in parked["dead-letter-reason"]
+    assert parked["event-type"] == "OrderCreated"
+
+
+def test_a_payload_breaking_its_contract_is_dead_lettered(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    broken = order_created("chk-1", total={"amount_minor": "19.99", "currency": "EUR"})
+    publish(transport, to_record(TOPIC, broken), to_record(TOPIC, order_created("chk-2")))
+    drain(runner(database, transport))
+    assert applied_count(database) == 1
+    (parked,) = dead_letters(transport)
+    assert "OrderCreated" in parked["dead-letter-reason"]
+    assert "19.99" not in parked["dead-letter-reason"]
+
+
+def test_a_handler_refusing_an_event_for_good_dead_letters_it_without_effect(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    def refuse(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+        record_apply(envelope, payload, session)
+        raise Poison("loyalty answered 409 AWARD_CONFLICT")
+
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    drain(runner(database, transport, refuse))
+    assert applied_count(database) == 0
+    assert [h["dead-letter-reason"] for h in dead_letters(transport)] == [
+        "loyalty answered 409 AWARD_CONFLICT"
+    ]
+
+
+def test_a_technical_failure_is_retried_until_the_event_applies(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    failures = iter([ConnectionError("loyalty down"), ConnectionError("still down")])
+
+    def flaky(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+        if (failure := next(failures, None)) is not None:
+            raise failure
+        record_apply(envelope, payload, session)
+
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    drain(runner(database, transport, flaky))
+    assert applied_count(database) == 1
+    assert dead_letters(transport) == []
+
+
+def test_stopping_during_retries_commits_nothing_so_the_event_comes_back(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    def down(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+        raise ConnectionError("loyalty down")
+
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    stop = threading.Event()
+    stop.set()
+    assert runner(database, transport, down).consume_once(stop) == 0
+    drain(runner(database, transport))
+    assert applied_count(database) == 1
+
+
+def test_lag_counts_what_the_group_has_not_committed(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    publish(transport, *(to_record(TOPIC, order_created(f"chk-{i}")) for i in range(3)))
+    consumer = runner(database, transport)
+    drain(consumer)
+    assert sum(consumer.last_lag.values()) == 0

@@ -1,0 +1,169 @@
+"""The outbox relay over the local log and a real (SQLite) service database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from events.envelope import parse_envelope
+from events.relay.relay import OutboxRelay
+from events.relay.settings import RelaySettings
+from events.topics import topic_specs
+from events.transport.local_log import LocalLogTransport
+from events.transport.ports import ConsumedRecord
+from services.common.database import Database
+from services.common.migrations import upgrade_to_head
+from services.common.outbox import OutboxReader
+from services.common.uow import UnitOfWork
+
+TOPIC = "inventory.events"
+
+
+@dataclass(frozen=True)
+class Noted:
+    event_type: ClassVar[str] = "Noted"
+    schema_version: ClassVar[int] = 1
+    checkout_id: str | None
+    note: str
+
+    def payload(self) -> dict[str, Any]:
+        return {"note": self.note}
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = Database.connect(f"sqlite:///{tmp_path / 'inventory.db'}")
+    upgrade_to_head(database.engine, "services.inventory")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def transport(tmp_path: Path) -> LocalLogTransport:
+    transport = LocalLogTransport(tmp_path / "log.sqlite")
+    transport.admin().ensure_topics(topic_specs())
+    return transport
+
+
+def write(database: Database, *events: Noted) -> None:
+    with UnitOfWork(database) as uow:
+        for event in events:
+            uow.outbox.add(event)
+        uow.commit()
+
+
+def relay(
+    database: Database, transport: LocalLogTransport, name: str = "relay-a", **settings: Any
+) -> OutboxRelay:
+    config = RelaySettings(instance_id=name, **settings)
+    return OutboxRelay("inventory", TOPIC, database, transport.publisher(name), config)
+
+
+def read_all(transport: LocalLogTransport, group: str = "reader") -> list[ConsumedRecord]:
+    consumer = transport.consumer(group, [TOPIC])
+    records: list[ConsumedRecord] = []
+    while batch := consumer.poll(1000, 0.05):
+        records += batch
+    consumer.close()
+    return records
+
+
+def unpublished(database: Database) -> int:
+    with database.read_sessions.begin() as session:
+        return len(OutboxReader(session).unpublished(1000))
+
+
+def test_published_events_arrive_in_write_order_per_checkout(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    write(database, *(Noted("chk-1", f"n{i}") for i in range(30)))
+    assert relay(database, transport).publish_once() == 30
+    notes = [parse_envelope(r.value).payload["note"] for r in read_all(transport)]
+    assert notes == [f"n{i}" for i in range(30)]
+
+
+def test_published_rows_are_marked_and_not_published_again(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    write(database, Noted("chk-1", "a"), Noted("chk-2", "b"))
+    worker = relay(database, transport)
+    assert worker.publish_once() == 2
+    assert unpublished(database) == 0
+    assert worker.publish_once() == 0
+    assert len(read_all(transport)) == 2
+
+
+def test_records_carry_the_envelope_and_its_headers(database: Database, transport: LocalLogTransport) -> None:
+    write(database, Noted("chk-1", "a"))
+    relay(database, transport).publish_once()
+    (record,) = read_all(transport)
+    envelope = parse_envelope(record.value)
+    assert record.key == "chk-1"
+    assert (envelope.source, envelope.event_type, envelope.payload) == ("inventory", "Noted", {"note": "a"})
+    assert record.headers["event-id"] == str(envelope.event_id)
+    assert record.headers["correlation-id"] == "chk-1"
+    assert record.headers["traceparent"].startswith("00-")
+
+
+def test_a_batch_is_at_most_the_configured_size(database: Database, transport: LocalLogTransport) -> None:
+    write(database, *(Noted("chk-1", f"n{i}") for i in range(5)))
+    worker = relay(database, transport, batch_size=2)
+    assert [worker.publish_once() for _ in range(4)] == [2, 2, 1, 0]
+
+
+def test_a_second_relay_publishes_nothing_while_the_first_holds_the_lease(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    first, second = relay(database, transport, "relay-a"), relay(database, transport, "relay-b")
+    write(database, Noted("chk-1", "a"))
+    assert first.publish_once() == 1
+    write(database, Noted("chk-1", "b"))
+    assert second.publish_once() == 0
+    assert second.report()["holds_lease"] is False
+    assert first.publish_once() == 1
+
+
+def test_a_relay_takes_over_when_the_holder_stops(database: Database, transport: LocalLogTransport) -> None:
+    first = relay(database, transport, "relay-a")
+    write(database, Noted("chk-1", "a"))
+    stop = threading.Event()
+    stop.set()
+    first.publish_once()
+    first.run(stop)  # stops at once, releasing the lease
+    write(database, Noted("chk-1", "b"))
+    assert relay(database, transport, "relay-b").publish_once() == 1
+
+
+def test_a_relay_whose_lease_expired_takes_nothing_from_a_new_holder(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    stale = relay(database, transport, "relay-a", lease_seconds=0.001)
+    write(database, Noted("chk-1", "a"))
+    assert stale.publish_once() == 1
+    taker = relay(database, transport, "relay-b")
+    write(database, Noted("chk-1", "b"))
+    assert taker.publish_once() == 1
+    assert stale.publish_once() == 0
+
+
+def test_run_drains_the_outbox_until_stopped(database: Database, transport: LocalLogTransport) -> None:
+    write(database, *(Noted(f"chk-{i}", "x") for i in range(10)))
+    worker = relay(database, transport, idle_poll_seconds=0.01)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        for _ in range(500):
+            if unpublished(database) == 0:
+                break
+            stop.wait(0.01)
+    finally:
+        stop.set()
+        thread.join()
+    assert unpublished(database) == 0
+    assert len(read_all(transport)) == 10
