@@ -62,7 +62,7 @@ class StackLayout:
     def _zeebe_env(self) -> dict[str, str]:
         return {"ZEEBE_ADDRESS": self.zeebe_address or f"127.0.0.1:{self.ports.engine_grpc}"}
 
-    def _database_url(self, name: str) -> str:
+    def database_url(self, name: str) -> str:
         """The service's database: the SQLite default unless the layout's env gives one."""
         variable = f"{name.upper()}_DATABASE_URL"
         return self.env.get(name, {}).get(variable, f"sqlite:///{self.var_dir.resolve() / f'{name}.db'}")
@@ -72,7 +72,7 @@ class StackLayout:
         return {"EVENTS_LOCAL_LOG_PATH": str(self.var_dir.resolve() / "events" / "log.sqlite")}
 
     def _service(self, name: str, prefix: str) -> ProcessSpec:
-        own = {f"{prefix}_PORT": str(self.ports.of(name)), f"{prefix}_DATABASE_URL": self._database_url(name)}
+        own = {f"{prefix}_PORT": str(self.ports.of(name)), f"{prefix}_DATABASE_URL": self.database_url(name)}
         if name == "payment":
             own["PAYMENT_PROVIDER_URL"] = self.url("payment_provider")
         return ProcessSpec(
@@ -137,7 +137,7 @@ class StackLayout:
         consumer group; both after the services, whose migrations create the outbox tables."""
         relay = {
             **self._events_env(),
-            **{f"{name.upper()}_DATABASE_URL": self._database_url(name) for name in SERVICE_NAMES},
+            **{f"{name.upper()}_DATABASE_URL": self.database_url(name) for name in SERVICE_NAMES},
         }
         consumer = {
             **self._events_env(),
