@@ -22,7 +22,8 @@ CONTENT_TYPE = "application/json"
 class Envelope(BaseModel):
     """One domain event as published."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Unknown fields are ignored: a producer may add envelope fields before every consumer knows them.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_id: uuid.UUID
     event_type: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -66,3 +67,8 @@ def test_a_value_that_is_not_an_envelope_is_refused_without_echoing_it() -> None
 def test_bytes_that_are_not_json_are_refused() -> None:
     with pytest.raises(NotAnEnvelope):
         parse_envelope(b"\x00\x01 not json")
+
+
+def test_an_envelope_field_this_consumer_does_not_know_yet_is_ignored() -> None:
+    value = envelope().model_dump(mode="json") | {"partition_hint": 3}
+    assert parse_envelope(json.dumps(value).encode()) == envelope()
