@@ -104,6 +104,7 @@ class StackLayout:
         specs += self._events_specs()
         workers = {
             **self._zeebe_env(),
+            **self._events_env(),
             "WORKERS_STATUS_PORT": str(self.ports.workers_status),
             **{f"WORKERS_{name.upper()}_URL": self.url(name) for name in SERVICE_NAMES if name != "loyalty"},
         }

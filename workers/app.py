@@ -17,11 +17,14 @@ import httpx
 import uvicorn
 from pyzeebe import Job, ZeebeWorker
 
+from events.settings import EventsSettings
+from events.transport import open_transport
 from workers.breaker import CircuitBreaker
+from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.status import status_app
-from workers.tasks import cart, inventory, order, payment, pricing
+from workers.tasks import cart, inventory, order, payment, pricing, saga
 from zeebe_connection import ZeebeSettings, open_channel
 
 logger = logging.getLogger(__name__)
@@ -61,7 +64,7 @@ class WorkerApp:
         url: str = getattr(self.settings, f"{name}_url")
         return ServiceClient(name, url, timeout, self.breakers[name], http)
 
-    def build_worker(self, http: httpx.AsyncClient) -> ZeebeWorker:
+    def build_worker(self, http: httpx.AsyncClient, events: SagaEventPublisher) -> ZeebeWorker:
         worker = ZeebeWorker(
             open_channel(self.zeebe),
             name=self.settings.name,
@@ -70,44 +73,54 @@ class WorkerApp:
             max_connection_retries=-1,  # a restarting gateway must not stop the workers for good
         )
         worker.include_router(
-            cart.router(self._client("cart", http), self.settings),
-            pricing.router(self._client("pricing", http), self.settings),
-            payment.router(self._client("payment", http), self.settings),
-            inventory.router(self._client("inventory", http), self.settings),
-            order.router(self._client("order", http), self.settings),
+            cart.router(self._client("cart", http), self.settings, events),
+            pricing.router(self._client("pricing", http), self.settings, events),
+            payment.router(self._client("payment", http), self.settings, events),
+            inventory.router(self._client("inventory", http), self.settings, events),
+            order.router(self._client("order", http), self.settings, events),
+            saga.router(self.settings, events),
         )
         return worker
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
         limits = httpx.Limits(max_connections=len(SERVICES) * self.settings.max_running_jobs)
-        async with httpx.AsyncClient(limits=limits) as http:
-            worker = self.build_worker(http)
-            status = uvicorn.Server(
-                uvicorn.Config(
-                    status_app(self.breakers),
-                    host=self.settings.status_host,
-                    port=self.settings.status_port,
-                    log_level="warning",
-                    lifespan="off",
-                )
+        transport = open_transport(EventsSettings())
+        events = SagaEventPublisher(transport.publisher(f"workers-{self.settings.instance_id}"))
+        events.start()
+        try:
+            async with httpx.AsyncClient(limits=limits) as http:
+                await self._work(self.build_worker(http, events), stop, ready)
+        finally:
+            await events.stop()
+
+    async def _work(self, worker: ZeebeWorker, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+        """Serve the status endpoint and work until ``stop`` is set or the worker dies."""
+        status = uvicorn.Server(
+            uvicorn.Config(
+                status_app(self.breakers),
+                host=self.settings.status_host,
+                port=self.settings.status_port,
+                log_level="warning",
+                lifespan="off",
             )
-            status_task = asyncio.create_task(status.serve())
-            work_task = asyncio.create_task(worker.work())
-            logger.info("workers connected to %s", self.zeebe.describe())
-            if ready is not None:
-                ready.set()
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait({work_task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if work_task.done():
-                stopped.cancel()
-                status.should_exit = True
-                await status_task
-                work_task.result()  # the worker died on its own: let its error out
-                return
-            await self._shut_down(worker, work_task)
+        )
+        status_task = asyncio.create_task(status.serve())
+        work_task = asyncio.create_task(worker.work())
+        logger.info("workers connected to %s", self.zeebe.describe())
+        if ready is not None:
+            ready.set()
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({work_task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if work_task.done():
+            stopped.cancel()
             status.should_exit = True
             await status_task
+            work_task.result()  # the worker died on its own: let its error out
+            return
+        await self._shut_down(worker, work_task)
+        status.should_exit = True
+        await status_task
 
     async def _shut_down(self, worker: ZeebeWorker, work_task: asyncio.Task[None]) -> None:
         logger.info("stopping: no new jobs; %d running", len(self.in_flight.jobs))

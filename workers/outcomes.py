@@ -7,7 +7,9 @@ the process (the diagram's documentation states this contract). An open circuit 
 "cannot now" for a forward step: failing fast into compensation beats waiting for timeouts.
 
 Compensations must eventually succeed, so they never throw BPMN errors: every failure is a FailJob
-with back-off; when retries run out Zeebe raises an incident that an operator resolves.
+with back-off; when retries run out Zeebe raises an incident that an operator resolves, and the
+checkout's ``CheckoutFailed`` event goes out first. When the event log itself is unavailable the job
+is failed without spending a retry: the step did its work, only its event is waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pyzeebe.task.exception_handler import ExceptionHandler
 
 from workers.backoff import attempt_of, backoff_ms
 from workers.failures import BusinessFailure, CircuitOpen, TechnicalFailure
+from workers.saga_events import EventsUnavailable, SagaEventPublisher, checkout_failed
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ class RetryPolicy:
     retries: int
     base_ms: int
     max_ms: int
+    hold_ms: int
+    """Back-off of a job waiting for the event log (no retry spent)."""
 
     def delay_ms(self, job: Job, failure: Exception) -> int:
         delay = backoff_ms(attempt_of(job.retries, self.retries), self.base_ms, self.max_ms)
@@ -45,9 +50,39 @@ def _describe(failure: Exception) -> str:
     return f"unexpected {type(failure).__name__} in the worker: {failure}"
 
 
-async def _fail(failure: Exception, job: Job, controller: JobController, policy: RetryPolicy) -> None:
+async def _hold(failure: EventsUnavailable, job: Job, controller: JobController, policy: RetryPolicy) -> None:
+    """Fail the job with its retries unchanged. pyzeebe's controller always spends one and has no
+    other way, so this goes to its gateway adapter directly (the call the controller makes itself)."""
+    logger.warning(
+        "job %s (%s) of checkout %s waits for the event log: %s",
+        job.key,
+        job.type,
+        job.variables.get("checkoutId"),
+        failure,
+    )
+    await controller._zeebe_adapter.fail_job(
+        job_key=job.key,
+        retries=job.retries,
+        message=f"event log unavailable: {failure}",
+        retry_back_off_ms=policy.hold_ms,
+        variables={},
+    )
+
+
+async def _fail(
+    failure: Exception, job: Job, controller: JobController, policy: RetryPolicy, events: SagaEventPublisher
+) -> None:
+    if isinstance(failure, EventsUnavailable):
+        await _hold(failure, job, controller, policy)
+        return
     delay = policy.delay_ms(job, failure)
     message = _describe(failure)
+    if job.retries <= 1:
+        try:
+            await events.publish(checkout_failed(job, message))
+        except EventsUnavailable as unavailable:
+            await _hold(unavailable, job, controller, policy)
+            return
     logger.warning(
         "job %s (%s) of checkout %s failed, %d retries left, next in %d ms: %s",
         job.key,
@@ -69,7 +104,7 @@ async def _throw(code: str, message: str, job: Job, controller: JobController) -
     )
 
 
-def forward_step_handler(policy: RetryPolicy) -> ExceptionHandler:
+def forward_step_handler(policy: RetryPolicy, events: SagaEventPublisher) -> ExceptionHandler:
     """Business failures and open circuits become BPMN errors; anything else fails with back-off."""
 
     async def handle(failure: Exception, job: Job, controller: JobController) -> None:
@@ -78,15 +113,15 @@ def forward_step_handler(policy: RetryPolicy) -> ExceptionHandler:
         elif isinstance(failure, CircuitOpen):
             await _throw(CircuitOpen.code, failure.message, job, controller)
         else:
-            await _fail(failure, job, controller, policy)
+            await _fail(failure, job, controller, policy, events)
 
     return handle
 
 
-def compensation_handler(policy: RetryPolicy) -> ExceptionHandler:
+def compensation_handler(policy: RetryPolicy, events: SagaEventPublisher) -> ExceptionHandler:
     """Every failure fails the job with back-off: a compensation is retried, never abandoned."""
 
     async def handle(failure: Exception, job: Job, controller: JobController) -> None:
-        await _fail(failure, job, controller, policy)
+        await _fail(failure, job, controller, policy, events)
 
     return handle

@@ -9,11 +9,18 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from events.process import default_instance_id
+
 
 class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WORKERS_", frozen=True, extra="ignore")
 
     name: str = Field(default="checkout-workers", description="Worker name reported to Zeebe.")
+    instance_id: str = Field(
+        default_factory=default_instance_id,
+        description="This process's name: its lifecycle-event producer's Kafka transactional.id "
+        "(default: host, pid and a random suffix; unique per running process).",
+    )
     cart_url: str = Field(default="http://127.0.0.1:8101", description="Base URL of the cart service.")
     pricing_url: str = Field(default="http://127.0.0.1:8102", description="Base URL of the pricing service.")
     payment_url: str = Field(default="http://127.0.0.1:8103", description="Base URL of the payment service.")
@@ -37,6 +44,11 @@ class WorkerSettings(BaseSettings):
     max_running_jobs: int = Field(default=32, ge=1, description="Jobs of one task type run at once.")
     backoff_base_ms: int = Field(default=500, ge=1, description="First retry back-off of a failed job.")
     backoff_max_ms: int = Field(default=30_000, ge=1, description="Cap of the exponential back-off.")
+    events_retry_ms: int = Field(
+        default=2_000,
+        ge=1,
+        description="Back-off of a job whose lifecycle event the event log did not take (no retry is spent).",
+    )
     breaker_failure_threshold: int = Field(
         default=5, ge=1, description="Consecutive technical failures that open a service's circuit."
     )

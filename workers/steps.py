@@ -4,13 +4,16 @@ kind (forward step or compensation handler), so the per-service modules hold onl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pyzeebe import ZeebeTaskRouter
+from pyzeebe import Job, ZeebeTaskRouter
 
+from events.transport.ports import OutgoingRecord
 from workers.outcomes import RetryPolicy, compensation_handler, forward_step_handler
+from workers.saga_events import SagaEventPublisher, step_compensated, step_completed
 from workers.settings import WorkerSettings
 
 FORWARD_RETRIES = 5
@@ -18,7 +21,7 @@ FORWARD_RETRIES = 5
 COMPENSATION_RETRIES = 10
 """``zeebe:taskDefinition retries`` of every compensation handler in bpmn/checkout.bpmn."""
 
-TaskFunction = Callable[..., Any]
+TaskFunction = Callable[..., Awaitable[Any]]
 
 
 def step_key(checkout_id: str, job_type: str) -> str:
@@ -27,32 +30,68 @@ def step_key(checkout_id: str, job_type: str) -> str:
     return f"{checkout_id}:{job_type}"
 
 
+def announcing(
+    task: TaskFunction, event: Callable[[Job], OutgoingRecord], events: SagaEventPublisher
+) -> TaskFunction:
+    """``task``, then its lifecycle event, before pyzeebe reports the job's success to Zeebe.
+
+    The wrapper takes the job (pyzeebe passes it to a parameter annotated :class:`Job`) and the
+    fetched variables, and hands ``task`` the variables only.
+    """
+
+    async def run(job: Job, **variables: Any) -> Any:
+        result = await task(**variables)
+        await events.publish(event(job))
+        return result
+
+    # pyzeebe finds the job parameter by its annotation object; postponed annotations are strings.
+    run.__signature__ = inspect.signature(run, eval_str=True)  # type: ignore[attr-defined]
+    run.__doc__ = task.__doc__
+    return run
+
+
 @dataclass(frozen=True)
 class Steps:
     router: ZeebeTaskRouter
     settings: WorkerSettings
+    events: SagaEventPublisher
 
     def _policy(self, retries: int) -> RetryPolicy:
-        return RetryPolicy(retries, self.settings.backoff_base_ms, self.settings.backoff_max_ms)
+        settings = self.settings
+        return RetryPolicy(
+            retries, settings.backoff_base_ms, settings.backoff_max_ms, settings.events_retry_ms
+        )
 
     def forward(self, job_type: str, variables: list[str]) -> Callable[[TaskFunction], TaskFunction]:
-        """A forward step: business failures become BPMN errors (the checkout compensates)."""
-        return self.router.task(
-            job_type,
-            exception_handler=forward_step_handler(self._policy(FORWARD_RETRIES)),
-            variables_to_fetch=variables,
-            timeout_ms=self.settings.job_timeout_ms,
-            max_jobs_to_activate=self.settings.max_running_jobs,
-            max_running_jobs=self.settings.max_running_jobs,
-        )
+        """A forward step: business failures become BPMN errors (the checkout compensates); success
+        announces ``StepCompleted``."""
 
-    def compensation(self, job_type: str) -> Callable[[TaskFunction], TaskFunction]:
-        """A compensation handler: it needs only the checkout id and is retried until it succeeds."""
-        return self.router.task(
-            job_type,
-            exception_handler=compensation_handler(self._policy(COMPENSATION_RETRIES)),
-            variables_to_fetch=["checkoutId"],
-            timeout_ms=self.settings.job_timeout_ms,
-            max_jobs_to_activate=self.settings.max_running_jobs,
-            max_running_jobs=self.settings.max_running_jobs,
-        )
+        def register(task: TaskFunction) -> TaskFunction:
+            self.router.task(
+                job_type,
+                exception_handler=forward_step_handler(self._policy(FORWARD_RETRIES), self.events),
+                variables_to_fetch=variables,
+                timeout_ms=self.settings.job_timeout_ms,
+                max_jobs_to_activate=self.settings.max_running_jobs,
+                max_running_jobs=self.settings.max_running_jobs,
+            )(announcing(task, step_completed, self.events))
+            return task
+
+        return register
+
+    def compensation(self, job_type: str, undoes: str) -> Callable[[TaskFunction], TaskFunction]:
+        """A compensation handler of forward step ``undoes``: it needs only the checkout id, is
+        retried until it succeeds, and announces ``StepCompensated``."""
+
+        def register(task: TaskFunction) -> TaskFunction:
+            self.router.task(
+                job_type,
+                exception_handler=compensation_handler(self._policy(COMPENSATION_RETRIES), self.events),
+                variables_to_fetch=["checkoutId"],
+                timeout_ms=self.settings.job_timeout_ms,
+                max_jobs_to_activate=self.settings.max_running_jobs,
+                max_running_jobs=self.settings.max_running_jobs,
+            )(announcing(task, lambda job: step_compensated(job, undoes), self.events))
+            return task
+
+        return register

@@ -7,13 +7,14 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.steps import Steps, step_key
 
 
-def router(cart: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
-    steps = Steps(ZeebeTaskRouter(), settings)
+def router(cart: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
+    steps = Steps(ZeebeTaskRouter(), settings, events)
 
     @steps.forward("cart.reserve", ["checkoutId", "customerId", "items"])
     async def reserve(checkoutId: str, customerId: str, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def router(cart: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
         )
         return {"provisionalTotal": reservation["provisional_total"]}
 
-    @steps.compensation("cart.release")
+    @steps.compensation("cart.release", undoes="cart.reserve")
     async def release(checkoutId: str) -> None:
         await cart.post(
             f"/v1/reservations/{checkoutId}/release", idempotency_key=step_key(checkoutId, "cart.release")

@@ -4,13 +4,14 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.steps import Steps, step_key
 
 
-def router(inventory: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
-    steps = Steps(ZeebeTaskRouter(), settings)
+def router(inventory: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
+    steps = Steps(ZeebeTaskRouter(), settings, events)
 
     @steps.forward("inventory.allocate", ["checkoutId", "items"])
     async def allocate(checkoutId: str, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def router(inventory: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRoute
         )
         return {"allocation": document["items"]}
 
-    @steps.compensation("inventory.release")
+    @steps.compensation("inventory.release", undoes="inventory.allocate")
     async def release(checkoutId: str) -> None:
         await inventory.post(
             f"/v1/allocations/{checkoutId}/release", idempotency_key=step_key(checkoutId, "inventory.release")

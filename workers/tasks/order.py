@@ -4,13 +4,14 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.steps import Steps, step_key
 
 
-def router(order: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
-    steps = Steps(ZeebeTaskRouter(), settings)
+def router(order: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
+    steps = Steps(ZeebeTaskRouter(), settings, events)
 
     @steps.forward("order.create", ["checkoutId", "customerId", "quote", "paymentId", "allocation"])
     async def create(
@@ -38,7 +39,7 @@ def router(order: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
         )
         return {"orderId": document["order_id"]}
 
-    @steps.compensation("order.cancel")
+    @steps.compensation("order.cancel", undoes="order.create")
     async def cancel(checkoutId: str) -> None:
         await order.post(
             f"/v1/orders/{checkoutId}/cancel", idempotency_key=step_key(checkoutId, "order.cancel")

@@ -9,13 +9,14 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.steps import Steps, step_key
 
 
-def router(payment: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
-    steps = Steps(ZeebeTaskRouter(), settings)
+def router(payment: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
+    steps = Steps(ZeebeTaskRouter(), settings, events)
 
     @steps.forward("payment.capture", ["checkoutId", "customerId", "quote", "paymentToken"])
     async def capture(
@@ -34,7 +35,7 @@ def router(payment: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
         )
         return {"paymentId": document["payment_id"]}
 
-    @steps.compensation("payment.refund")
+    @steps.compensation("payment.refund", undoes="payment.capture")
     async def refund(checkoutId: str) -> None:
         await payment.post(
             f"/v1/payments/{checkoutId}/refund", idempotency_key=step_key(checkoutId, "payment.refund")

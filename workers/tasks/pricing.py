@@ -4,13 +4,14 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.steps import Steps, step_key
 
 
-def router(pricing: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
-    steps = Steps(ZeebeTaskRouter(), settings)
+def router(pricing: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
+    steps = Steps(ZeebeTaskRouter(), settings, events)
 
     @steps.forward("pricing.quote", ["checkoutId", "customerId", "items", "shippingRegion", "promoCode"])
     async def quote(
@@ -40,7 +41,7 @@ def router(pricing: ServiceClient, settings: WorkerSettings) -> ZeebeTaskRouter:
             }
         }
 
-    @steps.compensation("pricing.void")
+    @steps.compensation("pricing.void", undoes="pricing.quote")
     async def void(checkoutId: str) -> None:
         await pricing.post(
             f"/v1/quotes/{checkoutId}/void", idempotency_key=step_key(checkoutId, "pricing.void")

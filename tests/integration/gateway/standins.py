@@ -1,4 +1,5 @@
-"""Stand-in workers for the checkout diagram's jobs, the way tests/integration/saga_diagram drives them.
+"""Stand-in workers for the checkout diagram's jobs, the way tests/integration/saga_diagram drives them
+(the lifecycle message events just complete).
 
 A step completes with what the real service's worker would write (the pricing step's ``quote`` with
 Money documents, the order step's ``orderId``), throws a BPMN error with the variables
@@ -12,6 +13,8 @@ from typing import Any
 
 from pyzeebe import Job, JobController, ZeebeWorker
 from pyzeebe.errors import BusinessError
+
+from workers.tasks.saga import ANNOUNCEMENTS
 
 
 def money(amount_minor: int) -> dict[str, Any]:
@@ -81,6 +84,8 @@ def register(
             )
         if handler_type not in held:
             worker.task(task_type=handler_type)(_handler(handled if handled is not None else []))
+    for announcement in ANNOUNCEMENTS:  # the lifecycle message events: nothing to publish here
+        worker.task(task_type=announcement)(_handler([]))
 
 
 def _step(result: dict[str, Any], *, throw: str | None, incident: bool) -> Any:

@@ -14,6 +14,7 @@ from pyzeebe import Job, JobController, ZeebeClient, ZeebeWorker
 from pyzeebe.errors import BusinessError
 
 from tests.integration.saga_diagram.conftest import ReadApi, eventually, start_worker
+from workers.tasks.saga import ANNOUNCEMENTS
 
 # (step element id, job type, compensation handler element id, handler job type, what the step returns)
 STEPS: list[tuple[str, str, str, str, dict[str, Any]]] = [
@@ -64,6 +65,12 @@ async def throw_with_variables(error: Exception, job: Job, controller: JobContro
         await controller.set_failure_status(f"Failed job. Error: {error}")
 
 
+def stand_in_announcer(worker: ZeebeWorker, announced: list[str]) -> None:
+    """The lifecycle message events' jobs: each appends its job type to ``announced`` and completes."""
+    for announcement in ANNOUNCEMENTS:
+        worker.task(task_type=announcement)(_handler(announced))
+
+
 def stand_in_workers(
     worker: ZeebeWorker,
     handled: list[str],
@@ -71,11 +78,15 @@ def stand_in_workers(
     failing: str | None = None,
     code: str = "",
     skip: frozenset[str] = frozenset(),
+    announced: list[str] | None = None,
 ) -> None:
-    """Register a task for every step and handler. ``failing`` throws ``code``; ``skip`` gets no worker.
+    """Register a task for every step, handler and lifecycle event. ``failing`` throws ``code``;
+    ``skip`` gets no worker.
 
-    Each handler job appends its job type to ``handled`` in the order the jobs arrive.
+    Each handler job appends its job type to ``handled`` in the order the jobs arrive; each lifecycle
+    job to ``announced``.
     """
+    stand_in_announcer(worker, [] if announced is None else announced)
     for step_id, step_type, _, handler_type, result in STEPS:
         if step_type not in skip:
             worker.task(task_type=step_type, exception_handler=throw_with_variables)(
@@ -113,13 +124,15 @@ async def test_happy_path_completes_through_checkout_completed(
     client: ZeebeClient, worker: ZeebeWorker, read_api: ReadApi
 ) -> None:
     handled: list[str] = []
-    stand_in_workers(worker, handled)
+    announced: list[str] = []
+    stand_in_workers(worker, handled, announced=announced)
     await start_worker(worker)
 
     key = await start(client, {})
     instance = await read_api.wait_ended(key)
 
     assert instance["state"] == "COMPLETED"
+    assert announced == ["saga.started", "saga.completed"]
     nodes = await read_api.flow_nodes(key)
     completed = ids(nodes, "COMPLETED")
     assert [n for n in completed if n in STEP_IDS] == STEP_IDS
@@ -145,11 +158,13 @@ async def test_business_error_compensates_completed_steps_in_reverse_order(
     client: ZeebeClient, worker: ZeebeWorker, read_api: ReadApi, failing: str, code: str
 ) -> None:
     handled: list[str] = []
-    stand_in_workers(worker, handled, failing=failing, code=code)
+    announced: list[str] = []
+    stand_in_workers(worker, handled, failing=failing, code=code, announced=announced)
     await start_worker(worker)
 
     key = await start(client, {})
     instance = await read_api.wait_ended(key)
+    assert announced == ["saga.started", "saga.compensation-started", "saga.compensated"]
 
     done = STEPS[: STEP_IDS.index(failing)]
     expected_handler_types = [handler_type for _, _, _, handler_type, _ in reversed(done)]
@@ -217,6 +232,7 @@ async def test_error_without_variables_still_compensates_but_carries_no_code(
     """pyzeebe's default handling of BusinessError sends no variables: the catch-all still compensates,
     but errorCode/errorMessage are null (the workers must send them, see the module docstring)."""
     handled: list[str] = []
+    stand_in_announcer(worker, [])
     for _, step_type, _, handler_type, result in STEPS:
         if step_type == "payment.capture":
 

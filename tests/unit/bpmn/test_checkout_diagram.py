@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from workers.steps import COMPENSATION_RETRIES, FORWARD_RETRIES
+from workers.tasks.saga import LIFECYCLE_RETRIES
 
 DIAGRAM = Path(__file__).resolve().parents[3] / "bpmn" / "checkout.bpmn"
 
@@ -140,7 +141,8 @@ def test_every_flow_node_has_a_label(process: ET.Element) -> None:
 
 
 def test_steps_are_the_main_path_in_order(process: ET.Element, elements: dict[str, ET.Element]) -> None:
-    """From the none start event the sequence flows visit exactly the steps, in order, then an end event."""
+    """From the none start event the sequence flows visit the start announcement, exactly the steps in
+    order, then an end event."""
     flows = {f.get("sourceRef"): f.get("targetRef") for f in process.findall("bpmn:sequenceFlow", NS)}
     starts = [
         s for s in process.findall("bpmn:startEvent", NS) if len(s) == 0 or not _has_event_definition(s)
@@ -151,7 +153,7 @@ def test_steps_are_the_main_path_in_order(process: ET.Element, elements: dict[st
     while node is not None and local(elements[node]) != "endEvent":
         path.append(node)
         node = flows.get(node)
-    assert path == [step for step, _, _ in STEPS]
+    assert path == ["checkout_started", *(step for step, _, _ in STEPS)]
     assert node == "checkout_completed"
 
 
@@ -235,7 +237,7 @@ def test_compensation_chain_throws_in_exact_reverse_step_order(
 
     flows = {f.get("sourceRef"): f.get("targetRef") for f in subprocess.findall("bpmn:sequenceFlow", NS)}
     thrown: list[str] = []
-    node = flows.get(start.get("id"))
+    node = flows.get(flows.get(start.get("id")))  # past the Compensation started announcement
     while node is not None and local(elements[node]) == "intermediateThrowEvent":
         definition = elements[node].find("bpmn:compensateEventDefinition", NS)
         assert definition is not None, f"{node} is not a compensation throw event"
@@ -245,7 +247,33 @@ def test_compensation_chain_throws_in_exact_reverse_step_order(
     assert thrown == [step for step, _, _ in reversed(STEPS)]
     assert node == "checkout_compensated"
     assert local(elements[node]) == "endEvent"
-    assert not _has_event_definition(elements[node])
+
+
+# The lifecycle message events and what they announce on checkout.saga (workers/tasks/saga.py).
+LIFECYCLE = [
+    ("checkout_started", "intermediateThrowEvent", "saga.started"),
+    ("compensation_started", "intermediateThrowEvent", "saga.compensation-started"),
+    ("checkout_completed", "endEvent", "saga.completed"),
+    ("checkout_compensated", "endEvent", "saga.compensated"),
+]
+
+
+@pytest.mark.parametrize(("element_id", "kind", "announcement"), LIFECYCLE)
+def test_lifecycle_events_are_message_events_run_by_the_saga_worker(
+    elements: dict[str, ET.Element], element_id: str, kind: str, announcement: str
+) -> None:
+    event = elements[element_id]
+    assert local(event) == kind
+    assert event.find("bpmn:messageEventDefinition", NS) is not None
+    assert job_type(event) == announcement
+    assert retries(event) == LIFECYCLE_RETRIES
+
+
+def test_compensation_is_announced_right_after_the_failure_is_caught(
+    elements: dict[str, ET.Element], process: ET.Element
+) -> None:
+    flows = {f.get("sourceRef"): f.get("targetRef") for f in process.iter(BPMN + "sequenceFlow")}
+    assert flows["checkout_failed"] == "compensation_started"
 
 
 def test_payment_capture_has_an_interrupting_time_limit_with_a_default(

@@ -52,12 +52,12 @@ def test_the_steps_are_in_the_order_the_sequence_flows_run_them(process: ET.Elem
     flows = {f.attrib["sourceRef"]: f.attrib["targetRef"] for f in process.findall(f"{BPMN}sequenceFlow")}
     [start] = [s.attrib["id"] for s in process.findall(f"{BPMN}startEvent")]
     tasks = elements(process, "serviceTask")
-    order, node = [], flows[start]
-    while node in tasks:
-        order.append(node)
+    visited, node = [], flows[start]
+    while node in flows:
+        visited.append(node)
         node = flows[node]
 
-    assert order == [step.element_id for step in STEPS]
+    assert [n for n in visited if n in tasks] == [step.element_id for step in STEPS]
     assert node == COMPLETED_END_EVENT
 
 
