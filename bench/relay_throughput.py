@@ -10,7 +10,7 @@ migrated and its outbox filled through ``UnitOfWork`` with the inventory's own S
 StockReleased events of many checkouts (one key each). Everything is published to a topic created for
 this run (6 partitions, with the transport's admin) and deleted at the end.
 
-In one run, on the same broker, with the same records (built by the relay's own ``record_of``, so
+In one run, on the same broker, with the same records (read by the relay's own ``pending_events``, so
 values, keys and headers are byte-identical):
 
 - baseline, plain: a non-transactional idempotent producer (acks=all) produces every record, then
@@ -50,7 +50,8 @@ from confluent_kafka.admin import AdminClient
 from sqlalchemy import create_engine, func, select, text, update
 from support import machine  # bench/ is on sys.path when run as a script
 
-from events.relay.relay import OutboxRelay, record_of
+from events.relay.pending import pending_events
+from events.relay.relay import OutboxRelay
 from events.relay.settings import RelaySettings
 from events.topics import PARTITIONS, RETENTION_MS
 from events.transport.kafka import KafkaTransport
@@ -58,7 +59,6 @@ from events.transport.local_log import LocalLogTransport
 from events.transport.ports import OutgoingRecord, TopicSpec, TransactionalPublisher
 from services.common.database import Database, normalise_url
 from services.common.migrations import upgrade_to_head
-from services.common.outbox import OutboxReader
 from services.common.tables import outbox
 from services.common.uow import UnitOfWork
 from services.inventory.domain.events import StockAllocated, StockReleased
@@ -171,10 +171,9 @@ def fill_outbox(database: Database, count: int) -> int:
 
 
 def outbox_records(database: Database, topic: str, count: int) -> list[OutgoingRecord]:
-    """The records the relay will publish, in its order, built by its own ``record_of``."""
+    """The records the relay will publish, in its order, read by its own ``pending_events``."""
     with database.read_sessions.begin() as session:
-        messages = OutboxReader(session).unpublished(count)
-    return [record_of(SERVICE, topic, message) for message in messages]
+        return [event.record for event in pending_events(session, SERVICE, topic, count)]
 
 
 def refill_outbox(database: Database, count: int) -> None:

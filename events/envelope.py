@@ -8,6 +8,7 @@ dead-letter handling can see them without parsing the value, and carry the W3C `
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -58,15 +59,22 @@ def fallback_traceparent(event_id: uuid.UUID) -> str:
     return f"00-{event_id.hex}-{span_id}-00"
 
 
-def headers_of(envelope: Envelope, traceparent: str | None) -> dict[str, str]:
+def _headers(
+    event_id: uuid.UUID,
+    event_type: str,
+    schema_version: int,
+    source: str,
+    checkout_id: str | None,
+    traceparent: str | None,
+) -> dict[str, str]:
     return {
-        "event-id": str(envelope.event_id),
-        "event-type": envelope.event_type,
-        "schema-version": str(envelope.schema_version),
+        "event-id": str(event_id),
+        "event-type": event_type,
+        "schema-version": str(schema_version),
         "content-type": CONTENT_TYPE,
-        "correlation-id": envelope.checkout_id or "",
-        "source": envelope.source,
-        "traceparent": traceparent or fallback_traceparent(envelope.event_id),
+        "correlation-id": checkout_id or "",
+        "source": source,
+        "traceparent": traceparent or fallback_traceparent(event_id),
     }
 
 
@@ -76,5 +84,47 @@ def to_record(topic: str, envelope: Envelope, traceparent: str | None = None) ->
         topic=topic,
         key=envelope.checkout_id,
         value=envelope.model_dump_json().encode(),
-        headers=headers_of(envelope, traceparent),
+        headers=_headers(
+            envelope.event_id,
+            envelope.event_type,
+            envelope.schema_version,
+            envelope.source,
+            envelope.checkout_id,
+            traceparent,
+        ),
+    )
+
+
+def stored_record(
+    topic: str,
+    *,
+    event_id: uuid.UUID,
+    event_type: str,
+    schema_version: int,
+    source: str,
+    checkout_id: str | None,
+    occurred_at: datetime,
+    payload_json: str,
+    traceparent: str | None,
+) -> OutgoingRecord:
+    """The same record as :func:`to_record` from an outbox row whose payload is still JSON text.
+
+    The relay's hot path: the payload is spliced in as stored instead of being decoded and encoded
+    again, which was most of the relay's own time per event (bench/relay_throughput.py).
+    """
+    head = json.dumps(
+        {
+            "event_id": str(event_id),
+            "event_type": event_type,
+            "schema_version": schema_version,
+            "source": source,
+            "checkout_id": checkout_id,
+            "occurred_at": occurred_at.isoformat(),
+        }
+    )
+    return OutgoingRecord(
+        topic=topic,
+        key=checkout_id,
+        value=f'{head[:-1]}, "payload": {payload_json}}}'.encode(),
+        headers=_headers(event_id, event_type, schema_version, source, checkout_id, traceparent),
     )

@@ -15,31 +15,18 @@ from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from events.envelope import Envelope, to_record
 from events.relay.lease import Lease, LeaseStore
+from events.relay.pending import pending_events
 from events.relay.settings import RelaySettings
-from events.transport.ports import OutgoingRecord, PublishFailed, TransactionalPublisher
+from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
-from services.common.outbox import OutboxMessage, OutboxReader
+from services.common.outbox import OutboxReader
 
 log = logging.getLogger(__name__)
 
 
 class LeaseLost(Exception):
     """Another relay took the outbox over while this one was publishing: stop marking, stand by."""
-
-
-def record_of(service: str, topic: str, message: OutboxMessage) -> OutgoingRecord:
-    envelope = Envelope(
-        event_id=message.event_id,
-        event_type=message.event_type,
-        schema_version=message.schema_version,
-        source=service,
-        checkout_id=message.checkout_id,
-        occurred_at=message.occurred_at,
-        payload=message.payload,
-    )
-    return to_record(topic, envelope, message.traceparent)
 
 
 class OutboxRelay:
@@ -77,18 +64,18 @@ class OutboxRelay:
         if lease is None:
             return 0
         with self._database.read_sessions.begin() as session:
-            messages = OutboxReader(session).unpublished(self._settings.batch_size)
-        if not messages:
+            pending = pending_events(session, self._service, self._topic, self._settings.batch_size)
+        if not pending:
             return 0
-        self._publisher.publish([record_of(self._service, self._topic, m) for m in messages])
+        self._publisher.publish([event.record for event in pending])
         with self._database.write_sessions.begin() as session:
             if not self._leases.confirm(session, lease):
                 self._lease = None
-                raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(messages)} events")
-            OutboxReader(session).mark_published([m.event_id for m in messages])
+                raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(pending)} events")
+            OutboxReader(session).mark_published([event.event_id for event in pending])
         self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
-        self.published_total += len(messages)
-        return len(messages)
+        self.published_total += len(pending)
+        return len(pending)
 
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set; failures are logged and retried, never fatal."""

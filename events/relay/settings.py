@@ -17,7 +17,7 @@ class RelaySettings(BaseSettings):
         "transactional.id. Unique per running instance (default: host, pid and a random suffix).",
     )
     batch_size: int = Field(
-        default=200, ge=1, le=10_000, description="Outbox rows published per transaction."
+        default=1000, ge=1, le=10_000, description="Outbox rows published per transaction (at most)."
     )
     idle_poll_seconds: float = Field(
         default=0.05, gt=0, description="Pause between outbox polls while nothing is waiting."

@@ -1,25 +1,30 @@
 """The order service honours every message pact its consumers committed (``order.events``).
 
 Each message is built the way production builds it: an order placed (and cancelled) through the
-order domain's own rules, its domain event as ``OutboxWriter`` stores it, and the relay's
-``record_of`` turning that outbox message into the Kafka record. The record value is the message
-content and the record headers its metadata, so a change anywhere on that path that breaks what a
-consumer reads fails here.
+order domain's own rules, its domain event written by ``OutboxWriter`` into a real (SQLite) order
+database, and the relay's ``pending_events`` reading it back as the Kafka record. The record value is
+the message content and the record headers its metadata, so a change anywhere on that path that
+breaks what a consumer reads fails here.
 """
 
 from __future__ import annotations
 
-import uuid
+import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pact.types import Message
 
 from events.relay.outboxes import topic_of
-from events.relay.relay import record_of
+from events.relay.pending import pending_events
+from services.common.database import Database
+from services.common.migrations import upgrade_to_head
 from services.common.money import Money
-from services.common.outbox import DomainEvent, OutboxMessage
+from services.common.outbox import DomainEvent
+from services.common.uow import UnitOfWork
 from services.order.domain import events as order_events
 from services.order.domain import model as order
 from tests.contract.pacts import MessageProducer, expected_interactions, message, run_verifier
@@ -44,31 +49,43 @@ def placed_order() -> order.Order:
     return order.place("chk-7", details, None, PLACED_AT)
 
 
-def relayed(event: DomainEvent, occurred_at: datetime, payload: dict[str, Any] | None = None) -> Message:
-    """``event`` as the order relay publishes it: the outbox row ``OutboxWriter.add`` writes, read back
-    and turned into a record by ``record_of``. ``payload`` replaces the event's own (to break it)."""
-    outboxed = OutboxMessage(
-        event_id=uuid.uuid4(),
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        checkout_id=event.checkout_id,
-        payload=event.payload() if payload is None else payload,
-        occurred_at=occurred_at,
-        published_at=None,
-        traceparent=None,
-    )
-    record = record_of(PROVIDER, topic_of(PROVIDER), outboxed)
-    return message(record.value, record.headers)
+@dataclass(frozen=True)
+class Broken:
+    """A domain event with a payload of the test's choosing (to break the contract on purpose)."""
+
+    event_type: str
+    schema_version: int
+    checkout_id: str | None
+    body: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        return self.body
+
+
+def relayed(event: DomainEvent) -> Message:
+    """``event`` as the order relay publishes it: written to the outbox, read back as its record."""
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Database.connect(f"sqlite:///{Path(scratch) / 'order.db'}")
+        try:
+            upgrade_to_head(database.engine, "services.order")
+            with UnitOfWork(database) as uow:
+                uow.outbox.add(event)
+                uow.commit()
+            with database.read_sessions.begin() as session:
+                (pending,) = pending_events(session, PROVIDER, topic_of(PROVIDER), 10)
+        finally:
+            database.dispose()
+    return message(pending.record.value, pending.record.headers)
 
 
 def order_created() -> Message:
-    return relayed(order_events.OrderCreated(placed_order()), PLACED_AT)
+    return relayed(order_events.OrderCreated(placed_order()))
 
 
 def order_cancelled() -> Message:
     cancelled = placed_order()
     assert order.cancel(cancelled, CANCELLED_AT)
-    return relayed(order_events.OrderCancelled(cancelled), CANCELLED_AT)
+    return relayed(order_events.OrderCancelled(cancelled))
 
 
 PRODUCERS: dict[str, MessageProducer] = {
@@ -93,7 +110,7 @@ def test_an_order_created_event_without_the_customer_fails_verification() -> Non
     def without_customer() -> Message:
         event = order_events.OrderCreated(placed_order())
         payload = {key: value for key, value in event.payload().items() if key != "customer_id"}
-        return relayed(event, PLACED_AT, payload)
+        return relayed(Broken(event.event_type, event.schema_version, event.checkout_id, payload))
 
     verification = run_verifier(
         PROVIDER, {**PRODUCERS, "an OrderCreated event": without_customer}, "^an OrderCreated event$"

@@ -1,0 +1,58 @@
+"""The oldest unpublished outbox rows of a service, read straight into the records to publish.
+
+Only what the records need is read, and the payload as the JSON text it is stored as (a cast to text
+on every backend), so that the relay spends its time publishing rather than converting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import Session
+
+from events.envelope import stored_record
+from events.transport.ports import OutgoingRecord
+from services.common.tables import outbox
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    event_id: uuid.UUID
+    record: OutgoingRecord
+
+
+def pending_events(session: Session, service: str, topic: str, limit: int) -> list[PendingEvent]:
+    """Up to ``limit`` unpublished events of ``service``'s outbox, oldest first, as ``topic`` records."""
+    rows = session.execute(
+        select(
+            outbox.c.event_id,
+            outbox.c.event_type,
+            outbox.c.schema_version,
+            outbox.c.checkout_id,
+            cast(outbox.c.payload, Text).label("payload_json"),
+            outbox.c.occurred_at,
+            outbox.c.traceparent,
+        )
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.occurred_at, outbox.c.event_id)
+        .limit(limit)
+    )
+    return [
+        PendingEvent(
+            row.event_id,
+            stored_record(
+                topic,
+                event_id=row.event_id,
+                event_type=row.event_type,
+                schema_version=row.schema_version,
+                source=service,
+                checkout_id=row.checkout_id,
+                occurred_at=row.occurred_at,
+                payload_json=row.payload_json,
+                traceparent=row.traceparent,
+            ),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,69 @@
+"""The relay's read of unpublished outbox rows, on every backend: the payload as stored, spliced into
+an envelope that consumers parse back to exactly what the service wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pytest
+
+from events.envelope import parse_envelope
+from events.relay.pending import pending_events
+from services.common.database import Database
+from services.common.migrations import upgrade_to_head
+from services.common.outbox import OutboxReader
+from services.common.uow import UnitOfWork
+from tests.integration.services.conftest import new_database
+
+
+@dataclass(frozen=True)
+class Allocated:
+    event_type: ClassVar[str] = "StockAllocated"
+    schema_version: ClassVar[int] = 1
+    checkout_id: str | None
+    body: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        return self.body
+
+
+PAYLOAD = {"items": [{"sku": "SKU-1", "quantity": 2, "note": 'quote " and \\ and é'}], "total": None}
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    database = Database.connect(new_database(request, str(request.param)))
+    upgrade_to_head(database.engine, "services.inventory")
+    yield database
+    database.dispose()
+
+
+def test_a_pending_record_carries_the_payload_and_facts_the_service_stored(database: Database) -> None:
+    with UnitOfWork(database) as uow:
+        uow.outbox.add(Allocated("chk-1", PAYLOAD))
+        uow.commit()
+    with database.read_sessions.begin() as session:
+        (stored,) = OutboxReader(session).for_checkout("chk-1")
+        (pending,) = pending_events(session, "inventory", "inventory.events", 10)
+    envelope = parse_envelope(pending.record.value)
+    assert pending.event_id == envelope.event_id == stored.event_id
+    assert envelope.payload == PAYLOAD
+    assert (envelope.event_type, envelope.schema_version, envelope.source) == (
+        "StockAllocated",
+        1,
+        "inventory",
+    )
+    assert envelope.occurred_at == stored.occurred_at
+    assert pending.record.key == "chk-1"
+
+
+def test_pending_events_come_oldest_first_and_stop_at_the_limit(database: Database) -> None:
+    with UnitOfWork(database) as uow:
+        for n in range(5):
+            uow.outbox.add(Allocated("chk-2", {"n": n}))
+        uow.commit()
+    with database.read_sessions.begin() as session:
+        pending = pending_events(session, "inventory", "inventory.events", 3)
+    assert [parse_envelope(p.record.value).payload for p in pending] == [{"n": 0}, {"n": 1}, {"n": 2}]
