@@ -80,6 +80,7 @@ class OutboxRelay:
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set; failures are logged and retried, never fatal."""
         log.info("relay %s: %s outbox -> %s", self._settings.instance_id, self._service, self._topic)
+        pause = self._settings.idle_poll_seconds
         try:
             while not stop.is_set():
                 try:
@@ -88,8 +89,15 @@ class OutboxRelay:
                     log.warning("relay %s: %s; retrying", self._service, error)
                     stop.wait(self._settings.retry_seconds)
                     continue
+                # Idle polls double their pause up to the longest, so a quiet outbox costs little;
+                # the first event after a quiet spell waits at most that long.
+                pause = (
+                    self._settings.idle_poll_seconds
+                    if published
+                    else min(pause * 2, self._settings.idle_poll_longest_seconds)
+                )
                 if published < self._settings.batch_size:
-                    stop.wait(self._settings.idle_poll_seconds)
+                    stop.wait(pause)
         finally:
             self._release()
             self._publisher.close()

@@ -20,7 +20,12 @@ class RelaySettings(BaseSettings):
         default=1000, ge=1, le=10_000, description="Outbox rows published per transaction (at most)."
     )
     idle_poll_seconds: float = Field(
-        default=0.05, gt=0, description="Pause between outbox polls while nothing is waiting."
+        default=0.05, gt=0, description="Pause after a batch, and the first pause once nothing is waiting."
+    )
+    idle_poll_longest_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="Longest pause between polls of a quiet outbox (the pauses double up to it).",
     )
     lease_seconds: float = Field(
         default=10.0,

@@ -152,7 +152,12 @@ def _layout(request: pytest.FixtureRequest, tmp: Path, servers: TestServers) -> 
     # group's committed offsets keep a new run from re-reading an old run's events.
     for name in ("relay", "loyalty_points", "workers"):
         layout = layout.with_env(name, KAFKA_BOOTSTRAP_SERVERS=servers.kafka_bootstrap)
-    layout = layout.with_env("relay", RELAY_IDLE_POLL_SECONDS="0.02", RELAY_LEASE_SECONDS="2")
+    layout = layout.with_env(
+        "relay",
+        RELAY_IDLE_POLL_SECONDS="0.02",
+        RELAY_IDLE_POLL_LONGEST_SECONDS="0.1",
+        RELAY_LEASE_SECONDS="2",
+    )
     return layout.with_env(
         "workers",
         WORKERS_BACKOFF_BASE_MS="20",
