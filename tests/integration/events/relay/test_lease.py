@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from sqlalchemy.exc import DBAPIError
 
 from events.relay.lease import Lease, LeaseStore
 from services.common.database import Database
-from services.common.migrations import upgrade_to_head
-from tests.integration.services.conftest import new_database
 
 LONG = timedelta(minutes=5)
 EXPIRED = timedelta(seconds=-1)
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def database(request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = Database.connect(new_database(request, str(request.param)))
-    upgrade_to_head(database.engine, "services.inventory")
-    yield database
-    database.dispose()
 
 
 def hold(database: Database, store: LeaseStore) -> Lease | None:

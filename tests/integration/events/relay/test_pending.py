@@ -3,19 +3,14 @@ an envelope that consumers parse back to exactly what the service wrote."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
-
-import pytest
 
 from events.envelope import parse_envelope
 from events.relay.pending import pending_events
 from services.common.database import Database
-from services.common.migrations import upgrade_to_head
 from services.common.outbox import OutboxReader
 from services.common.uow import UnitOfWork
-from tests.integration.services.conftest import new_database
 
 
 @dataclass(frozen=True)
@@ -30,14 +25,6 @@ class Allocated:
 
 
 PAYLOAD = {"items": [{"sku": "SKU-1", "quantity": 2, "note": 'quote " and \\ and é'}], "total": None}
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def database(request: pytest.FixtureRequest) -> Iterator[Database]:
-    database = Database.connect(new_database(request, str(request.param)))
-    upgrade_to_head(database.engine, "services.inventory")
-    yield database
-    database.dispose()
 
 
 def test_a_pending_record_carries_the_payload_and_facts_the_service_stored(database: Database) -> None:
