@@ -118,6 +118,7 @@ class StackLayout:
         )
         gateway = {
             **self._zeebe_env(),
+            **self._events_env(),
             "GATEWAY_PORT": str(self.ports.gateway),
             "GATEWAY_API_KEYS": self.api_keys,
             "GATEWAY_DATABASE_URL": f"sqlite:///{self.var_dir.resolve() / 'gateway.db'}",

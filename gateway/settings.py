@@ -68,6 +68,11 @@ class GatewaySettings(ServiceSettings):
     recovery_batch_size: int = Field(
         default=50, ge=1, description="Checkouts one recovery pass claims at most."
     )
+    projection_enabled: bool = Field(
+        default=True,
+        description="Run the checkout projection's consumer (topic checkout.saga, on Kafka when "
+        "KAFKA_BOOTSTRAP_SERVERS is set, else the local log) in this process.",
+    )
 
     @field_validator("api_keys")
     @classmethod

@@ -13,8 +13,9 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, Uuid, insert, se
 from sqlalchemy.orm import Session
 
 from services.common.sqltypes import UtcDateTime, utc_now
+from services.common.tables import NAMING_CONVENTION
 
-inbox_metadata = MetaData()
+inbox_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 inbox = Table(
     "consumer_inbox",

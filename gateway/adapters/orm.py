@@ -9,6 +9,9 @@ document once its instance has ended.
 ``checkout_requests`` maps each client's ``Idempotency-Key`` to the checkout it created, with the
 fingerprint of the request, so a retry gets the same checkout and a reused key with another body is
 refused. Keys are per client: the primary key is (client, key).
+
+``checkout_lifecycle`` is the checkout projection, fed from ``checkout.saga`` by the gateway's
+consumer group ``checkout-projection``; ``consumer_inbox`` is that group's inbox.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from events.consumer.inbox import inbox
 from services.common.sqltypes import JsonColumn, UtcDateTime
 from services.common.tables import KEY_LENGTH, NAMING_CONVENTION
 
@@ -32,6 +36,8 @@ REGION_LENGTH = 20
 TOKEN_LENGTH = 128
 STATUS_LENGTH = 20
 OWNER_LENGTH = 100
+EVENT_TYPE_LENGTH = 40
+MESSAGE_LENGTH = 1000
 
 
 class Base(DeclarativeBase):
@@ -73,5 +79,24 @@ class CheckoutRequestRow(Base):
     checkout_id: Mapped[str] = mapped_column(ForeignKey("checkouts.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+
+class LifecycleEventRow(Base):
+    """The checkout projection: the saga's lifecycle events of each checkout, each once."""
+
+    __tablename__ = "checkout_lifecycle"
+    __table_args__ = (Index("ix_checkout_lifecycle_checkout_id_occurred_at", "checkout_id", "occurred_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    checkout_id: Mapped[str] = mapped_column(String(IDENTIFIER_LENGTH))
+    event_type: Mapped[str] = mapped_column(String(EVENT_TYPE_LENGTH))
+    step: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH), nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(IDENTIFIER_LENGTH), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(String(MESSAGE_LENGTH), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# The projection consumer's inbox lives in this database too (its rows commit with the projection's).
+inbox.to_metadata(Base.metadata)
 
 metadata = Base.metadata

@@ -1,7 +1,8 @@
 """The gateway's FastAPI app: problem+json errors, API-key auth, health, and the checkout routes.
 
 At start-up (the ASGI lifespan) the database is opened and migrated, the Zeebe and Operate clients
-are created and the recovery loop starts (its first pass at once); at shutdown they stop in reverse.
+are created, the checkout projection's consumer and the recovery loop start (recovery's first pass
+at once); at shutdown they stop in reverse.
 Nothing secret is logged: the database URL is masked, Zeebe is described without credentials, the
 Operate URL loses any user info.
 """
@@ -22,9 +23,12 @@ import httpx
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from events.consumer.settings import ConsumerSettings
+from events.settings import EventsSettings
 from gateway.adapters.database import PACKAGE, open_database
 from gateway.adapters.oauth import credentials_for
 from gateway.adapters.operate import OperateClient
+from gateway.adapters.projection_consumer import ProjectionConsumer
 from gateway.adapters.zeebe import ZeebeProcessStarter
 from gateway.entrypoints.auth import install_authentication
 from gateway.entrypoints.routes import router
@@ -80,10 +84,18 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
             recovery_batch_size=settings.recovery_batch_size,
         )
         app.state.context = ctx
+        projection = None
+        if settings.projection_enabled:
+            projection = await run_in_threadpool(
+                ProjectionConsumer, database, EventsSettings(), ConsumerSettings()
+            )
+            projection.start()
         recovery = asyncio.create_task(run_recovery(ctx, settings.recovery_interval_seconds))
         try:
             yield
         finally:
+            if projection is not None:
+                await run_in_threadpool(projection.stop)
             recovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery

@@ -13,7 +13,13 @@ from gateway.entrypoints.schemas import CheckoutBody
 from gateway.service_layer import queries
 from gateway.service_layer.context import GatewayContext
 from gateway.service_layer.start import IdempotentStart, start_checkout
-from gateway.service_layer.views import CheckoutDocument, CheckoutPage, body, recorded_document
+from gateway.service_layer.views import (
+    CheckoutDocument,
+    CheckoutLifecycle,
+    CheckoutPage,
+    body,
+    recorded_document,
+)
 from services.common.api_types import IDENTIFIER_PATTERN
 from services.common.idempotency.fingerprint import request_fingerprint
 from services.common.web import REPLAYED_HEADER, IdempotencyKey, problem_responses
@@ -89,6 +95,16 @@ async def get_checkout(
     if wait > 0:
         return await queries.wait_for_document(ctx, client, checkout_id, wait)
     return await queries.checkout_document(ctx, client, checkout_id)
+
+
+@router.get(
+    "/checkouts/{checkout_id}/events",
+    response_model=CheckoutLifecycle,
+    responses=problem_responses(401, 404, 422),
+    summary="The saga's lifecycle events of a checkout, in order (the checkout projection)",
+)
+async def get_checkout_events(checkout_id: CheckoutId, client: ClientId, ctx: Ctx) -> CheckoutLifecycle:
+    return await queries.checkout_lifecycle(ctx, client, checkout_id)
 
 
 @router.get(

@@ -17,10 +17,18 @@ from collections.abc import Sequence
 from starlette.concurrency import run_in_threadpool
 
 from gateway.domain.cursor import Cursor, InvalidCursor
+from gateway.domain.lifecycle import LifecycleEvent, announced_status
 from gateway.domain.model import SETTLED, Checkout
 from gateway.domain.progress import InstanceState, progress_of
 from gateway.service_layer.context import GatewayContext
-from gateway.service_layer.views import CheckoutDocument, CheckoutPage, body, document_of
+from gateway.service_layer.views import (
+    CheckoutDocument,
+    CheckoutLifecycle,
+    CheckoutPage,
+    LifecycleEventView,
+    body,
+    document_of,
+)
 from services.common.errors import NotFound, Rejection
 from services.common.problems import VALIDATION_FAILED
 
@@ -72,12 +80,32 @@ async def checkout_document(ctx: GatewayContext, client_id: str, checkout_id: st
     return await current_document(ctx, await _find(ctx, client_id, checkout_id))
 
 
+def _lifecycle(ctx: GatewayContext, checkout_id: str) -> list[LifecycleEvent]:
+    with ctx.uow(read_only=True) as uow:
+        return uow.projection.lifecycle(checkout_id)
+
+
 async def _may_have_settled(ctx: GatewayContext, checkout: Checkout) -> bool:
-    """A cheap probe (one Operate call) telling whether the full document is worth reading again."""
+    """A cheap probe telling whether the full document is worth reading again: the checkout
+    projection (a read of this gateway's own database) once it has heard of the checkout, else one
+    Operate call (the projection is off, or behind)."""
     if checkout.process_instance_key is None:
         return False
+    announced = await run_in_threadpool(_lifecycle, ctx, checkout.id)
+    if announced:
+        return announced_status(announced) is not None
     instance = await ctx.reader.instance(checkout.process_instance_key)
     return instance is not None and (instance.state is not InstanceState.ACTIVE or instance.incident)
+
+
+async def checkout_lifecycle(ctx: GatewayContext, client_id: str, checkout_id: str) -> CheckoutLifecycle:
+    checkout = await _find(ctx, client_id, checkout_id)
+    events = await run_in_threadpool(_lifecycle, ctx, checkout.id)
+    return CheckoutLifecycle(
+        checkout_id=checkout.id,
+        status=announced_status(events),
+        events=[LifecycleEventView.of(event) for event in events],
+    )
 
 
 async def wait_for_document(

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from gateway.domain.elements import ElementKind
+from gateway.domain.lifecycle import LifecycleEvent
 from gateway.domain.model import Checkout, CheckoutStatus
 from gateway.domain.progress import Amounts, Failure, NodeState, Progress, TimelineEntry
 from services.common.api_types import MoneyModel
@@ -99,6 +100,40 @@ class CheckoutDocument(BaseModel):
     failure: FailureView | None
     timeline: list[TimelineEntryView] = Field(
         description="The diagram's service tasks the checkout ran, in start order."
+    )
+
+
+class LifecycleEventView(BaseModel):
+    event_id: str
+    type: str = Field(
+        description="CheckoutStarted, StepCompleted, CompensationStarted, StepCompensated, "
+        "CheckoutCompleted, CheckoutCompensated or CheckoutFailed."
+    )
+    step: str | None = Field(description="For step events: the forward step's job type (cart.reserve...).")
+    error_code: str | None
+    error_message: str | None
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, event: LifecycleEvent) -> LifecycleEventView:
+        return cls(
+            event_id=event.event_id,
+            type=event.event_type,
+            step=event.step,
+            error_code=event.error_code,
+            error_message=event.error_message,
+            occurred_at=event.occurred_at,
+        )
+
+
+class CheckoutLifecycle(BaseModel):
+    checkout_id: str
+    status: CheckoutStatus | None = Field(
+        description="What the latest terminal announcement says (null while none arrived)."
+    )
+    events: list[LifecycleEventView] = Field(
+        description="The saga's lifecycle events of the checkout, in order, each once (the checkout "
+        "projection, fed by topic checkout.saga)."
     )
 
 

@@ -150,7 +150,7 @@ def _layout(request: pytest.FixtureRequest, tmp: Path, servers: TestServers) -> 
     )
     # The events travel on the real broker, under topic names shared with other runs: the consumer
     # group's committed offsets keep a new run from re-reading an old run's events.
-    for name in ("relay", "loyalty_points", "workers"):
+    for name in ("relay", "loyalty_points", "workers", "gateway"):
         layout = layout.with_env(name, KAFKA_BOOTSTRAP_SERVERS=servers.kafka_bootstrap)
     layout = layout.with_env(
         "relay",

@@ -7,12 +7,13 @@ from __future__ import annotations
 import signal
 import time
 import uuid
+from typing import Any
 
 from confluent_kafka import Producer
 
 from events.envelope import parse_envelope
 from events.topics import SAGA_TOPIC, SERVICE_TOPICS, dead_letter_topic
-from tests.e2e.conftest import Stack, body
+from tests.e2e.conftest import API_KEY, Stack, body
 from tests.e2e.events_on_kafka import (
     RELAYED,
     TopicReader,
@@ -173,3 +174,34 @@ def test_the_saga_announces_its_lifecycle_on_checkout_saga_in_order(
     )
     assert started.payload["error_code"] == "PAYMENT_DECLINED"
     assert started.source == "workers"
+
+
+def test_the_gateway_serves_each_checkouts_lifecycle_from_its_projection(stack: Stack) -> None:
+    completed = stack.run(body(("SKU-1", 1)))
+    compensated = stack.run(body(("SKU-2", 1), token="tok_chargeDeclined"))
+
+    def served(checkout_id: str) -> dict[str, Any]:
+        response = stack.http.get(
+            stack.layout.url("gateway", f"/v1/checkouts/{checkout_id}/events"),
+            headers={"Authorization": f"Bearer {API_KEY}"},
+        )
+        response.raise_for_status()
+        document: dict[str, Any] = response.json()
+        return document
+
+    until(lambda: served(completed["id"])["status"] == "COMPLETED", "the completed checkout projected")
+    until(lambda: served(compensated["id"])["status"] == "COMPENSATED", "the compensated checkout projected")
+    assert [e["type"] for e in served(completed["id"])["events"]] == [
+        "CheckoutStarted",
+        *["StepCompleted"] * 5,
+        "CheckoutCompleted",
+    ]
+    assert [(e["type"], e["step"]) for e in served(compensated["id"])["events"]] == [
+        ("CheckoutStarted", None),
+        ("StepCompleted", "cart.reserve"),
+        ("StepCompleted", "pricing.quote"),
+        ("CompensationStarted", None),
+        ("StepCompensated", "pricing.quote"),
+        ("StepCompensated", "cart.reserve"),
+        ("CheckoutCompensated", None),
+    ]

@@ -18,7 +18,8 @@ FORBIDDEN = {
     "services": {"workers", "engine", "gateway", "events", "checkout_saga", "zeebe_connection"},
     # Workers publish the saga's lifecycle events with events' transport and contracts.
     "workers": {"services", "engine", "gateway", "checkout_saga"},
-    "gateway": {"engine", "workers", "events", "checkout_saga"},
+    # The gateway hosts the checkout projection's consumer (events' consumer loop and contracts).
+    "gateway": {"engine", "workers", "checkout_saga"},
     "engine": {"services", "workers", "gateway", "events", "checkout_saga", "zeebe_connection"},
     "zeebe_connection": {"services", "workers", "gateway", "events", "engine", "checkout_saga"},
     "checkout_saga": {"services", "workers", "gateway", "events", "engine"},

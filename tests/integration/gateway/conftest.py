@@ -191,6 +191,8 @@ def gateway_settings(database_url: str, operate_url: str, **overrides: Any) -> G
         "recovery_interval_seconds": FAST_RECOVERY_S,
         "start_timeout_seconds": 2.0,
         "recovery_lease_seconds": 5.0,
+        # The projection consumer has tests of its own (test_projection.py); the others read Operate.
+        "projection_enabled": False,
         **overrides,
     }
     return GatewaySettings(**values)

@@ -364,7 +364,7 @@ async def test_liveness_and_readiness_need_no_key(api: Gateway) -> None:
     ready = await api.anonymous.get("/health/ready")
 
     assert live.status_code == ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0001"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
 
 
 async def test_the_openapi_document_describes_the_checkout_api_and_its_bearer_auth(api: Gateway) -> None:

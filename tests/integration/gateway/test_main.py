@@ -23,6 +23,7 @@ def environment(tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
         "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
         "GATEWAY_PORT": str(port),
         "GATEWAY_LOG_LEVEL": "info",
+        "EVENTS_LOCAL_LOG_PATH": str(tmp_path / "events.sqlite"),
         "ZEEBE_ADDRESS": f"127.0.0.1:{free_port()}",  # no Zeebe: readiness is about the database
         **extra,
     }
@@ -48,7 +49,7 @@ def test_python_dash_m_gateway_migrates_and_answers_ready_on_loopback(tmp_path: 
                 time.sleep(0.05)
         assert ready is not None, "the gateway did not start"
         assert ready.status_code == 200
-        assert ready.json()["checks"]["schema"] == ["0001"]
+        assert ready.json()["checks"]["schema"] == ["0002"]
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

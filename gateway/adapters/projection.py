@@ -1,0 +1,65 @@
+"""The checkout projection's storage: the consumer's handler writes lifecycle rows, the gateway reads
+them. Runs in the consumer's transaction (with its inbox row), so each event is stored once."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from events.consumer.runner import Handler
+from events.contracts.base import EventPayload
+from events.envelope import Envelope
+from gateway.adapters.orm import MESSAGE_LENGTH, LifecycleEventRow
+from gateway.domain.lifecycle import LIFECYCLE_EVENT_TYPES, LifecycleEvent
+from services.common.sqltypes import utc_now
+
+
+def store(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+    """Keep one lifecycle event of a checkout."""
+    fields = payload.model_dump()
+    message = fields.get("error_message")
+    session.execute(
+        insert(LifecycleEventRow).values(
+            event_id=str(envelope.event_id),
+            checkout_id=fields["checkout_id"],
+            event_type=envelope.event_type,
+            step=fields.get("step"),
+            error_code=fields.get("error_code"),
+            error_message=None if message is None else str(message)[:MESSAGE_LENGTH],
+            occurred_at=fields["occurred_at"],
+            received_at=utc_now(),
+        )
+    )
+
+
+HANDLERS: dict[str, Handler] = dict.fromkeys(LIFECYCLE_EVENT_TYPES, store)
+
+
+class ProjectionReader:
+    """What the gateway reads of the projection, in its unit of work."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def lifecycle(self, checkout_id: str) -> list[LifecycleEvent]:
+        """The checkout's lifecycle events in the order they happened (arrival order breaks ties)."""
+        return _lifecycle(self._session, checkout_id)
+
+
+def _lifecycle(session: Session, checkout_id: str) -> list[LifecycleEvent]:
+    rows = session.scalars(
+        select(LifecycleEventRow)
+        .where(LifecycleEventRow.checkout_id == checkout_id)
+        .order_by(LifecycleEventRow.occurred_at, LifecycleEventRow.received_at)
+    )
+    return [
+        LifecycleEvent(
+            event_id=row.event_id,
+            event_type=row.event_type,
+            step=row.step,
+            error_code=row.error_code,
+            error_message=row.error_message,
+            occurred_at=row.occurred_at,
+        )
+        for row in rows
+    ]

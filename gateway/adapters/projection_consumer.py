@@ -1,0 +1,47 @@
+"""Runs the checkout projection's consumer group inside the gateway process.
+
+In the gateway's process because the projection is the gateway's read model: its rows commit in the
+gateway's database, and several gateway replicas simply share the group's partitions on Kafka (on
+the local log, one consumer per group: one gateway). A thread, because the consumer loop and the
+database calls are blocking.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from events.consumer.dead_letters import DeadLetterQueue
+from events.consumer.runner import ConsumerRunner
+from events.consumer.settings import ConsumerSettings
+from events.settings import EventsSettings
+from events.topics import SAGA_TOPIC, topic_specs
+from events.transport import open_transport
+from gateway.adapters.projection import HANDLERS
+from services.common.database import Database
+
+GROUP_ID = "checkout-projection"
+
+
+class ProjectionConsumer:
+    def __init__(self, database: Database, events: EventsSettings, consumer: ConsumerSettings) -> None:
+        transport = open_transport(events)
+        transport.admin().ensure_topics(topic_specs((GROUP_ID,)))
+        self.runner = ConsumerRunner(
+            GROUP_ID,
+            transport.consumer(GROUP_ID, [SAGA_TOPIC]),
+            database,
+            HANDLERS,
+            DeadLetterQueue(GROUP_ID, transport.publisher(f"{GROUP_ID}-dead-letters-{consumer.instance_id}")),
+            consumer,
+        )
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self.runner.run, args=(self._stop,), name=GROUP_ID, daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
