@@ -70,6 +70,10 @@ class ConsumerRunner:
         self._measure_lag()
         return len(records)
 
+    def lag_report(self) -> list[dict[str, object]]:
+        """The last measured lag, per topic and partition, as the status endpoints show it."""
+        return [{"topic": t, "partition": p, "lag": n} for (t, p), n in sorted(self.last_lag.items())]
+
     def _measure_lag(self) -> None:
         """Lag for the status endpoint, measured in this thread (consumers are not shared across
         threads) and at most once a second (on Kafka it costs a broker round trip per partition)."""

@@ -50,14 +50,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     run_until_signalled(
         {loyalty_points.GROUP_ID: runner.run},
-        lambda: {"group": loyalty_points.GROUP_ID, "lag": _lag(runner.last_lag)},
+        lambda: {"group": loyalty_points.GROUP_ID, "lag": runner.lag_report()},
         args.host,
         args.status_port,
     )
-
-
-def _lag(lag: dict[tuple[str, int], int]) -> list[dict[str, object]]:
-    return [{"topic": t, "partition": p, "lag": n} for (t, p), n in sorted(lag.items())]
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 Each service's relay runs in its own thread with its own lease and its own transactional producer,
 so one process can carry several (what ``checkout-saga up`` does) or one each (what a deployment
-scaling them apart does). Topics are created first, explicitly.
+scaling them apart does); ``--with-service`` runs one relay inside the service's own process instead.
+Topics are created first, explicitly.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import threading
 
 from events.process import run_until_signalled
 from events.relay.outboxes import RELAYED_SERVICES, service_settings, topic_of
@@ -25,10 +28,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="every service's outbox")
     parser.add_argument("--host", default="127.0.0.1", help="status endpoint address (default 127.0.0.1)")
     parser.add_argument("--status-port", type=int, help="serve /health/live and /status on this port")
+    parser.add_argument(
+        "--with-service",
+        action="store_true",
+        help="run the (one) service's API in this process too, as `python -m services.<name>` would",
+    )
     args = parser.parse_args(argv)
     services = list(RELAYED_SERVICES) if args.all else (args.service or [])
     if not services:
         parser.error("name at least one --service, or --all")
+    if args.with_service and len(services) != 1:
+        parser.error("--with-service runs exactly one --service")
     settings = RelaySettings()
     transport = open_transport(EventsSettings())
     transport.admin().ensure_topics(topic_specs())
@@ -42,12 +52,28 @@ def main(argv: list[str] | None = None) -> None:
         )
         for service in services
     ]
+    if args.with_service:
+        _beside_the_service(services[0], relays[0])
+        return
     run_until_signalled(
         {f"relay-{relay.report()['service']}": relay.run for relay in relays},
         lambda: {"relays": [relay.report() for relay in relays]},
         args.host,
         args.status_port,
     )
+
+
+def _beside_the_service(service: str, relay: OutboxRelay) -> None:
+    """The relay in a thread of the service's own process: the service's ``main`` serves its API
+    until SIGTERM/SIGINT (uvicorn handles them), then the relay stops and releases its lease."""
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), name=f"relay-{service}")
+    thread.start()
+    try:
+        importlib.import_module(f"services.{service}.__main__").main()
+    finally:
+        stop.set()
+        thread.join()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -28,7 +29,7 @@ from events.settings import EventsSettings
 from gateway.adapters.database import PACKAGE, open_database
 from gateway.adapters.oauth import credentials_for
 from gateway.adapters.operate import OperateClient
-from gateway.adapters.projection_consumer import ProjectionConsumer
+from gateway.adapters.projection_consumer import GROUP_ID, ProjectionConsumer
 from gateway.adapters.zeebe import ZeebeProcessStarter
 from gateway.entrypoints.auth import install_authentication
 from gateway.entrypoints.routes import router
@@ -90,6 +91,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
                 ProjectionConsumer, database, EventsSettings(), ConsumerSettings()
             )
             projection.start()
+        app.state.projection = projection
         recovery = asyncio.create_task(run_recovery(ctx, settings.recovery_interval_seconds))
         try:
             yield
@@ -108,5 +110,15 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
     install_problem_handlers(app)
     install_authentication(app, settings.keys())
     app.include_router(health.router)
+
+    @app.get("/health/projection", tags=["health"], summary="The checkout projection's consumer lag")
+    def projection_status() -> dict[str, Any]:
+        """Records of checkout.saga the projection has not applied yet, per partition (empty until
+        its first poll; ``enabled`` false when this gateway runs no projection)."""
+        projection: ProjectionConsumer | None = getattr(app.state, "projection", None)
+        if projection is None:
+            return {"group": GROUP_ID, "enabled": False, "lag": []}
+        return {"group": GROUP_ID, "enabled": True, "lag": projection.runner.lag_report()}
+
     app.include_router(router)
     return app

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 CHECKOUT_NOT_FOUND = "CHECKOUT_NOT_FOUND"
 FIRST_POLL_SECONDS = 0.05
 LONGEST_POLL_SECONDS = 0.5
+OPERATE_SAFETY_NET_SECONDS = 1.0
+"""While the projection knows a checkout, Operate is still asked this often, in case it lags."""
 LIST_CONCURRENCY = 8
 
 
@@ -85,15 +87,18 @@ def _lifecycle(ctx: GatewayContext, checkout_id: str) -> list[LifecycleEvent]:
         return uow.projection.lifecycle(checkout_id)
 
 
-async def _may_have_settled(ctx: GatewayContext, checkout: Checkout) -> bool:
+async def _may_have_settled(ctx: GatewayContext, checkout: Checkout, *, ask_operate: bool) -> bool:
     """A cheap probe telling whether the full document is worth reading again: the checkout
-    projection (a read of this gateway's own database) once it has heard of the checkout, else one
-    Operate call (the projection is off, or behind)."""
+    projection (a read of this gateway's own database) once it has heard of the checkout, and one
+    Operate call when it has not (the projection is off or behind) or when ``ask_operate`` (the
+    projection may be lagging: Operate is asked now and then all the same)."""
     if checkout.process_instance_key is None:
         return False
     announced = await run_in_threadpool(_lifecycle, ctx, checkout.id)
-    if announced:
-        return announced_status(announced) is not None
+    if announced_status(announced) is not None:
+        return True
+    if announced and not ask_operate:
+        return False
     instance = await ctx.reader.instance(checkout.process_instance_key)
     return instance is not None and (instance.state is not InstanceState.ACTIVE or instance.incident)
 
@@ -113,14 +118,20 @@ async def wait_for_document(
 ) -> CheckoutDocument:
     """The document as soon as the checkout settles (COMPLETED, COMPENSATED, FAILED) or when
     ``wait_seconds`` have passed, whichever is first. Polls with growing intervals (50 ms to 500 ms),
-    probing only the instance's state (one Operate call) and reading the full document (four calls)
-    only once the probe says it may have settled, or when the time is up: under load, the probes are
-    most of what a waiting client costs the gateway and Operate."""
+    probing the checkout projection (or, without it, the instance's state: one Operate call) and
+    reading the full document (four Operate calls) only once the probe says it may have settled, or
+    when the time is up: under load, the probes are most of what a waiting client costs."""
     checkout = await _find(ctx, client_id, checkout_id)
     deadline = time.monotonic() + wait_seconds
     interval = FIRST_POLL_SECONDS
+    ask_operate_at = time.monotonic() + OPERATE_SAFETY_NET_SECONDS
     while True:
-        if checkout.final_document is not None or await _may_have_settled(ctx, checkout):
+        ask_operate = time.monotonic() >= ask_operate_at
+        if ask_operate:
+            ask_operate_at = time.monotonic() + OPERATE_SAFETY_NET_SECONDS
+        if checkout.final_document is not None or await _may_have_settled(
+            ctx, checkout, ask_operate=ask_operate
+        ):
             document = await current_document(ctx, checkout)
             if document.status in SETTLED:
                 return document

@@ -383,3 +383,8 @@ async def test_each_client_lists_the_checkouts_it_created(api: Gateway) -> None:
     page = (await api.other.get("/v1/checkouts", params={"customer": buyer})).json()
 
     assert len(page["items"]) == 1
+
+
+async def test_a_gateway_without_the_projection_says_so(api: Gateway) -> None:
+    status = (await api.anonymous.get("/health/projection")).json()
+    assert status == {"group": "checkout-projection", "enabled": False, "lag": []}

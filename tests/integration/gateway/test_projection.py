@@ -127,3 +127,17 @@ async def test_another_clients_checkout_events_are_not_found(gateway: Gateway) -
     response = await gateway.other.get(f"/v1/checkouts/{checkout_id}/events")
     assert response.status_code == 404
     assert response.json()["code"] == "CHECKOUT_NOT_FOUND"
+
+
+async def test_the_projections_lag_is_observable_and_drains_to_zero(gateway: Gateway, log_path: Path) -> None:
+    checkout_id = await gateway.started_id()
+    LocalLogTransport(log_path).publisher("test").publish(lifecycle_of_a_compensated_checkout(checkout_id))
+
+    async def drained() -> bool:
+        status = (await gateway.anonymous.get("/health/projection")).json()
+        return bool(status["lag"]) and sum(p["lag"] for p in status["lag"]) == 0
+
+    await until(drained, "the projection's lag back to zero")
+    status = (await gateway.anonymous.get("/health/projection")).json()
+    assert (status["group"], status["enabled"]) == ("checkout-projection", True)
+    assert {p["topic"] for p in status["lag"]} == {SAGA_TOPIC}

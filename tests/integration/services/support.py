@@ -60,6 +60,8 @@ def service_process(
     label: str,
     inherit_settings: bool = True,
     until_status: int | None = None,
+    module: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
     **settings: str,
 ) -> Iterator[ServiceProcess]:
     """``python -m services.<service>`` on a free port with a SQLite ``database``, once it answers
@@ -68,7 +70,8 @@ def service_process(
     ``settings`` become ``<SERVICE>_<NAME>`` environment variables. ``inherit_settings=False`` drops the
     service's own variables from the parent environment first, for a start with no server at all.
     ``until_status`` keeps waiting until readiness answers that status instead of taking the first
-    answer; ``label`` names the service in the failure messages.
+    answer; ``label`` names the service in the failure messages. ``module`` replaces
+    ``services.<service>`` (with its arguments); ``environment`` adds variables of other prefixes.
     """
     prefix = f"{service.upper()}_"
     port = free_port()
@@ -79,9 +82,10 @@ def service_process(
         f"{prefix}PORT": str(port),
         f"{prefix}LOG_LEVEL": "warning",
         **{f"{prefix}{name.upper()}": value for name, value in settings.items()},
+        **(environment or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", f"services.{service}"],
+        [sys.executable, "-m", *(module or (f"services.{service}",))],
         cwd=REPO_ROOT,
         env=environment,
         stdout=subprocess.PIPE,
