@@ -7,10 +7,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from events.consumer.runner import Handler
+from events.contracts import saga
 from events.contracts.base import EventPayload
 from events.envelope import Envelope
 from gateway.adapters.orm import MESSAGE_LENGTH, LifecycleEventRow
-from gateway.domain.lifecycle import LIFECYCLE_EVENT_TYPES, LifecycleEvent
+from gateway.domain.lifecycle import LifecycleEvent
 from services.common.sqltypes import utc_now
 
 
@@ -32,7 +33,8 @@ def store(envelope: Envelope, payload: EventPayload, session: Session) -> None:
     )
 
 
-HANDLERS: dict[str, Handler] = dict.fromkeys(LIFECYCLE_EVENT_TYPES, store)
+HANDLERS: dict[str, Handler] = {contract.event_type: store for contract in saga.TOPIC.contracts}
+"""Every lifecycle event type of ``checkout.saga`` is stored the same way."""
 
 
 class ProjectionReader:

@@ -19,15 +19,6 @@ TERMINAL = {
     "CheckoutCompensated": CheckoutStatus.COMPENSATED,
     "CheckoutFailed": CheckoutStatus.FAILED,
 }
-LIFECYCLE_EVENT_TYPES = (
-    "CheckoutStarted",
-    "StepCompleted",
-    "CompensationStarted",
-    "StepCompensated",
-    "CheckoutCompleted",
-    "CheckoutCompensated",
-    "CheckoutFailed",
-)
 
 
 @dataclass(frozen=True)

@@ -11,32 +11,14 @@ from typing import Any
 
 import pytest
 from pact.types import Message
-from pyzeebe import Job
 
 from events.transport.ports import OutgoingRecord
 from tests.contract.pacts import MessageProducer, expected_interactions, message, run_verifier
+from tests.jobs import job
 from workers.saga_events import checkout_failed, record_for, step_compensated, step_completed
 from workers.tasks.saga import ANNOUNCEMENTS
 
 PROVIDER = "workers"
-
-
-def job(job_type: str, **variables: Any) -> Job:
-    return Job(
-        key=2251799813685300,
-        type=job_type,
-        process_instance_key=2251799813685251,
-        bpmn_process_id="checkout",
-        process_definition_version=1,
-        process_definition_key=2251799813685250,
-        element_id="element",
-        element_instance_key=2251799813685301,
-        custom_headers={},
-        worker="checkout-workers",
-        retries=1,
-        deadline=0,
-        variables={"checkoutId": "chk-1", **variables},
-    )
 
 
 def announced(job_type: str, **variables: Any) -> OutgoingRecord:

@@ -6,13 +6,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from pyzeebe import Job
 
 from events.contracts.registry import parse
 from events.envelope import parse_envelope
 from events.topics import SAGA_TOPIC, topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import OutgoingRecord
+from tests.jobs import job
 from workers.saga_events import (
     EventsUnavailable,
     SagaEventPublisher,
@@ -21,24 +21,6 @@ from workers.saga_events import (
     step_compensated,
     step_completed,
 )
-
-
-def job(job_type: str = "cart.reserve", key: int = 7) -> Job:
-    return Job(
-        key=key,
-        type=job_type,
-        process_instance_key=2251799813685251,
-        bpmn_process_id="checkout",
-        process_definition_version=1,
-        process_definition_key=2251799813685250,
-        element_id="reserve_cart",
-        element_instance_key=9,
-        custom_headers={},
-        worker="test",
-        retries=1,
-        deadline=0,
-        variables={"checkoutId": "chk-1"},
-    )
 
 
 def test_the_same_step_of_the_same_checkout_always_has_the_same_event_id() -> None:
