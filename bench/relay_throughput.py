@@ -17,8 +17,8 @@ values, keys and headers are byte-identical):
   flushes once: the broker's and librdkafka's ceiling for these records;
 - per batch size, baseline, transactional: a raw confluent-kafka producer with the relay's settings
   (idempotent, transactional, acks=all), one transaction per batch (begin, produce, commit);
-- per batch size, the relay: ``OutboxRelay.publish_once()`` until the outbox is empty (lease, read a
-  batch, publish it in one transaction, mark it published), after marking every row unpublished again
+- per batch size, the relay: ``OutboxRelay.drain()`` until the outbox is empty (lease, read a batch,
+  publish it in one transaction, mark it published; the next batch is read while one commits), after marking every row unpublished again
   (and, on PostgreSQL, a ``VACUUM ANALYZE`` of the outbox); the share of that time spent inside the
   publisher is shown;
 - the same relay over the local log adapter (an SQLite file, no broker), for context.
@@ -296,7 +296,7 @@ def measure_relay(
     settings = RelaySettings(instance_id=f"relay-bench-{uuid.uuid4().hex[:8]}", batch_size=batch_size)
     relay = OutboxRelay(SERVICE, topic, database, timed, settings)
     began = time.perf_counter()
-    while relay.publish_once() > 0:
+    while relay.drain() > 0:
         pass
     seconds = time.perf_counter() - began
     stopped = threading.Event()

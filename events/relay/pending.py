@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from events.envelope import stored_record
@@ -20,12 +21,16 @@ from services.common.tables import outbox
 @dataclass(frozen=True)
 class PendingEvent:
     event_id: uuid.UUID
+    occurred_at: datetime
     record: OutgoingRecord
 
 
-def pending_events(session: Session, service: str, topic: str, limit: int) -> list[PendingEvent]:
-    """Up to ``limit`` unpublished events of ``service``'s outbox, oldest first, as ``topic`` records."""
-    rows = session.execute(
+def pending_events(
+    session: Session, service: str, topic: str, limit: int, after: PendingEvent | None = None
+) -> list[PendingEvent]:
+    """Up to ``limit`` unpublished events of ``service``'s outbox, oldest first, as ``topic`` records;
+    with ``after``, only those that come after it in that order (the batch behind one in flight)."""
+    query = (
         select(
             outbox.c.event_id,
             outbox.c.event_type,
@@ -39,9 +44,18 @@ def pending_events(session: Session, service: str, topic: str, limit: int) -> li
         .order_by(outbox.c.occurred_at, outbox.c.event_id)
         .limit(limit)
     )
+    if after is not None:
+        query = query.where(
+            or_(
+                outbox.c.occurred_at > after.occurred_at,
+                and_(outbox.c.occurred_at == after.occurred_at, outbox.c.event_id > after.event_id),
+            )
+        )
+    rows = session.execute(query)
     return [
         PendingEvent(
             row.event_id,
+            row.occurred_at,
             stored_record(
                 topic,
                 event_id=row.event_id,

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from events.relay.lease import Lease, LeaseStore
-from events.relay.pending import pending_events
+from events.relay.pending import PendingEvent, pending_events
 from events.relay.settings import RelaySettings
 from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
@@ -49,6 +50,7 @@ class OutboxRelay:
         self._lease: Lease | None = None
         self._renew_at = 0.0
         self.published_total = 0
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
 
     def report(self) -> dict[str, object]:
         return {
@@ -63,19 +65,44 @@ class OutboxRelay:
         lease = self._current_lease()
         if lease is None:
             return 0
-        with self._database.read_sessions.begin() as session:
-            pending = pending_events(session, self._service, self._topic, self._settings.batch_size)
-        if not pending:
+        pending = self._read()
+        if pending:
+            self._publisher.publish([event.record for event in pending])
+            self._mark(lease, pending)
+        return len(pending)
+
+    def drain(self) -> int:
+        """Publish batch after batch while full batches wait; the number of events published.
+
+        The next batch is read and built while the previous one's Kafka transaction commits
+        (librdkafka releases the GIL meanwhile), and a batch is marked only once it committed.
+        """
+        lease = self._current_lease()
+        if lease is None:
             return 0
-        self._publisher.publish([event.record for event in pending])
+        published = 0
+        batch = self._read()
+        while batch:
+            committing = self._committer.submit(self._publisher.publish, [event.record for event in batch])
+            upcoming = self._read(after=batch[-1]) if len(batch) == self._settings.batch_size else []
+            committing.result()
+            self._mark(lease, batch)
+            published += len(batch)
+            batch = upcoming
+        return published
+
+    def _read(self, after: PendingEvent | None = None) -> list[PendingEvent]:
+        with self._database.read_sessions.begin() as session:
+            return pending_events(session, self._service, self._topic, self._settings.batch_size, after)
+
+    def _mark(self, lease: Lease, batch: list[PendingEvent]) -> None:
         with self._database.write_sessions.begin() as session:
             if not self._leases.confirm(session, lease):
                 self._lease = None
-                raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(pending)} events")
-            OutboxReader(session).mark_published([event.event_id for event in pending])
+                raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(batch)} events")
+            OutboxReader(session).mark_published([event.event_id for event in batch])
         self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
-        self.published_total += len(pending)
-        return len(pending)
+        self.published_total += len(batch)
 
     def run(self, stop: threading.Event) -> None:
         """Publish until ``stop`` is set; failures are logged and retried, never fatal."""
@@ -84,7 +111,7 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
-                    published = self.publish_once()
+                    published = self.drain()
                 except (PublishFailed, LeaseLost, SQLAlchemyError) as error:
                     log.warning("relay %s: %s; retrying", self._service, error)
                     stop.wait(self._settings.retry_seconds)
@@ -96,9 +123,9 @@ class OutboxRelay:
                     if published
                     else min(pause * 2, self._settings.idle_poll_longest_seconds)
                 )
-                if published < self._settings.batch_size:
-                    stop.wait(pause)
+                stop.wait(pause)  # drain() returned: what was waiting is out
         finally:
+            self._committer.shutdown()
             self._release()
             self._publisher.close()
 

@@ -167,3 +167,21 @@ def test_run_drains_the_outbox_until_stopped(database: Database, transport: Loca
         thread.join()
     assert unpublished(database) == 0
     assert len(read_all(transport)) == 10
+
+
+def test_drain_publishes_batch_after_batch_in_order_and_marks_them_all(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    write(database, *(Noted("chk-1", f"n{i}") for i in range(7)))
+    assert relay(database, transport, batch_size=3).drain() == 7
+    assert unpublished(database) == 0
+    notes = [parse_envelope(r.value).payload["note"] for r in read_all(transport)]
+    assert notes == [f"n{i}" for i in range(7)]
+
+
+def test_drain_publishes_nothing_while_another_relay_holds_the_lease(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    relay(database, transport, "relay-a").publish_once()
+    write(database, Noted("chk-1", "a"))
+    assert relay(database, transport, "relay-b").drain() == 0
