@@ -43,7 +43,7 @@ NAMESPACE = uuid.UUID("5d0c3a52-9f0e-4c8e-8a51-0d6f1c2b7e94")
 """Fixed forever: lifecycle event ids are uuid5 names under it."""
 MAX_BATCH = 500
 
-_SagaPayload = (
+SagaPayload = (
     CheckoutStartedV1
     | StepCompletedV1
     | CompensationStartedV1
@@ -63,7 +63,7 @@ def event_id(checkout_id: str, event_type: str, occurrence: str = "") -> uuid.UU
     return uuid.uuid5(NAMESPACE, f"{checkout_id}/{event_type}/{occurrence}")
 
 
-def lifecycle_record(payload: _SagaPayload, occurrence: str = "") -> OutgoingRecord:
+def lifecycle_record(payload: SagaPayload, occurrence: str = "") -> OutgoingRecord:
     """The record of one lifecycle event; ``occurrence`` tells apart events of one type and checkout
     that may legitimately happen more than once (a step, an incident's job)."""
     envelope = Envelope(
@@ -79,7 +79,7 @@ def lifecycle_record(payload: _SagaPayload, occurrence: str = "") -> OutgoingRec
 
 
 def record_for(
-    job: Job, contract: type[_SagaPayload], *, occurrence: str = "", **fields: Any
+    job: Job, contract: type[SagaPayload], *, occurrence: str = "", **fields: Any
 ) -> OutgoingRecord:
     """The lifecycle record ``contract`` of the job's checkout, with ``fields`` beyond the common ones."""
     payload = contract(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,9 @@ from events.consumer.settings import ConsumerSettings
 from events.contracts.base import EventPayload
 from events.contracts.registry import ContractError, parse
 from events.envelope import Envelope, NotAnEnvelope, parse_envelope
+from events.settings import EventsSettings
+from events.topics import topic_specs
+from events.transport import open_transport
 from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer
 from services.common.database import Database
 
@@ -145,3 +148,26 @@ class ConsumerRunner:
             reason,
         )
         self._dead_letters.park(record, reason)
+
+
+def open_group(
+    group_id: str,
+    topics: Sequence[str],
+    database: Database,
+    handlers: Mapping[str, Handler],
+    events: EventsSettings,
+    settings: ConsumerSettings,
+) -> ConsumerRunner:
+    """A runner for ``group_id`` on the configured log (Kafka or the local log): its topics and its
+    dead-letter topic created first, and a dead-letter producer named after this instance."""
+    transport = open_transport(events)
+    transport.admin().ensure_topics(topic_specs((group_id,)))
+    dead_letters = transport.publisher(f"{group_id}-dead-letters-{settings.instance_id}")
+    return ConsumerRunner(
+        group_id,
+        transport.consumer(group_id, topics),
+        database,
+        handlers,
+        DeadLetterQueue(group_id, dead_letters),
+        settings,
+    )

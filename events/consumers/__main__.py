@@ -6,15 +6,12 @@ import argparse
 
 import httpx
 
-from events.consumer.dead_letters import DeadLetterQueue
 from events.consumer.inbox import create_inbox
-from events.consumer.runner import ConsumerRunner
+from events.consumer.runner import open_group
 from events.consumer.settings import ConsumerSettings
 from events.consumers import loyalty_points
 from events.process import run_until_signalled
 from events.settings import EventsSettings
-from events.topics import topic_specs
-from events.transport import open_transport
 from services.common.database import Database
 
 GROUPS = (loyalty_points.GROUP_ID,)
@@ -27,26 +24,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--status-port", type=int, help="serve /health/live and /status on this port")
     args = parser.parse_args(argv)
     settings = loyalty_points.LoyaltyPointsSettings()
-    transport = open_transport(EventsSettings())
-    transport.admin().ensure_topics(topic_specs((loyalty_points.GROUP_ID,)))
     database = Database.connect(settings.database_url)
     create_inbox(database.engine)
-    consumer = transport.consumer(loyalty_points.GROUP_ID, loyalty_points.TOPICS)
-    consumer_settings = ConsumerSettings()
-    runner = ConsumerRunner(
+    http = httpx.Client(base_url=settings.loyalty_url, timeout=settings.timeout_seconds)
+    runner = open_group(
         loyalty_points.GROUP_ID,
-        consumer,
+        loyalty_points.TOPICS,
         database,
-        loyalty_points.handlers(
-            loyalty_points.LoyaltyClient(
-                httpx.Client(base_url=settings.loyalty_url, timeout=settings.timeout_seconds)
-            )
-        ),
-        DeadLetterQueue(
-            loyalty_points.GROUP_ID,
-            transport.publisher(f"{loyalty_points.GROUP_ID}-dead-letters-{consumer_settings.instance_id}"),
-        ),
-        consumer_settings,
+        loyalty_points.handlers(loyalty_points.LoyaltyClient(http)),
+        EventsSettings(),
+        ConsumerSettings(),
     )
     run_until_signalled(
         {loyalty_points.GROUP_ID: runner.run},

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         _beside_the_service(services[0], relays[0])
         return
     run_until_signalled(
-        {f"relay-{relay.report()['service']}": relay.run for relay in relays},
+        {f"relay-{service}": relay.run for service, relay in zip(services, relays, strict=True)},
         lambda: {"relays": [relay.report() for relay in relays]},
         args.host,
         args.status_port,

@@ -45,23 +45,19 @@ class ProjectionReader:
 
     def lifecycle(self, checkout_id: str) -> list[LifecycleEvent]:
         """The checkout's lifecycle events in the order they happened (arrival order breaks ties)."""
-        return _lifecycle(self._session, checkout_id)
-
-
-def _lifecycle(session: Session, checkout_id: str) -> list[LifecycleEvent]:
-    rows = session.scalars(
-        select(LifecycleEventRow)
-        .where(LifecycleEventRow.checkout_id == checkout_id)
-        .order_by(LifecycleEventRow.occurred_at, LifecycleEventRow.received_at)
-    )
-    return [
-        LifecycleEvent(
-            event_id=row.event_id,
-            event_type=row.event_type,
-            step=row.step,
-            error_code=row.error_code,
-            error_message=row.error_message,
-            occurred_at=row.occurred_at,
+        rows = self._session.scalars(
+            select(LifecycleEventRow)
+            .where(LifecycleEventRow.checkout_id == checkout_id)
+            .order_by(LifecycleEventRow.occurred_at, LifecycleEventRow.received_at)
         )
-        for row in rows
-    ]
+        return [
+            LifecycleEvent(
+                event_id=row.event_id,
+                event_type=row.event_type,
+                step=row.step,
+                error_code=row.error_code,
+                error_message=row.error_message,
+                occurred_at=row.occurred_at,
+            )
+            for row in rows
+        ]

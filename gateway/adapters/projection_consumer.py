@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import threading
 
-from events.consumer.dead_letters import DeadLetterQueue
-from events.consumer.runner import ConsumerRunner
+from events.consumer.runner import open_group
 from events.consumer.settings import ConsumerSettings
 from events.settings import EventsSettings
-from events.topics import SAGA_TOPIC, topic_specs
-from events.transport import open_transport
+from events.topics import SAGA_TOPIC
 from gateway.adapters.projection import HANDLERS
 from services.common.database import Database
 
@@ -24,16 +22,7 @@ GROUP_ID = "checkout-projection"
 
 class ProjectionConsumer:
     def __init__(self, database: Database, events: EventsSettings, consumer: ConsumerSettings) -> None:
-        transport = open_transport(events)
-        transport.admin().ensure_topics(topic_specs((GROUP_ID,)))
-        self.runner = ConsumerRunner(
-            GROUP_ID,
-            transport.consumer(GROUP_ID, [SAGA_TOPIC]),
-            database,
-            HANDLERS,
-            DeadLetterQueue(GROUP_ID, transport.publisher(f"{GROUP_ID}-dead-letters-{consumer.instance_id}")),
-            consumer,
-        )
+        self.runner = open_group(GROUP_ID, [SAGA_TOPIC], database, HANDLERS, events, consumer)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self.runner.run, args=(self._stop,), name=GROUP_ID, daemon=True

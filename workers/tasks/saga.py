@@ -19,7 +19,7 @@ from events.contracts.saga import (
     CompensationStartedV1,
 )
 from workers.outcomes import RetryPolicy, compensation_handler
-from workers.saga_events import SagaEventPublisher, record_for
+from workers.saga_events import SagaEventPublisher, SagaPayload, record_for
 from workers.settings import WorkerSettings
 from workers.steps import COMPENSATION_RETRIES, TaskFunction
 
@@ -40,7 +40,7 @@ def _why(job: Job) -> dict[str, Any]:
 
 
 # job type -> (the event it announces, the variables it reads, the event's fields beyond the common ones)
-ANNOUNCEMENTS: dict[str, tuple[Any, list[str], Callable[[Job], dict[str, Any]]]] = {
+ANNOUNCEMENTS: dict[str, tuple[type[SagaPayload], list[str], Callable[[Job], dict[str, Any]]]] = {
     "saga.started": (CheckoutStartedV1, ["checkoutId"], _no_fields),
     "saga.compensation-started": (CompensationStartedV1, ["checkoutId", "errorCode", "errorMessage"], _why),
     "saga.completed": (CheckoutCompletedV1, ["checkoutId"], _no_fields),
@@ -66,7 +66,7 @@ def router(settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRou
 
 
 def _announcer(
-    events: SagaEventPublisher, contract: Any, fields: Callable[[Job], dict[str, Any]]
+    events: SagaEventPublisher, contract: type[SagaPayload], fields: Callable[[Job], dict[str, Any]]
 ) -> TaskFunction:
     async def announce(job: Job, **_variables: Any) -> None:
         await events.publish(record_for(job, contract, **fields(job)))
