@@ -18,7 +18,8 @@ values, keys and headers are byte-identical):
 - per batch size, baseline, transactional: a raw confluent-kafka producer with the relay's settings
   (idempotent, transactional, acks=all), one transaction per batch (begin, produce, commit);
 - per batch size, the relay: ``OutboxRelay.drain()`` until the outbox is empty (lease, read a batch,
-  publish it in one transaction, mark it published; the next batch is read while one commits), after marking every row unpublished again
+  publish it in one transaction, mark it published; while one batch commits, the one before it is
+  marked and the one after it read), after marking every row unpublished again
   (and, on PostgreSQL, a ``VACUUM ANALYZE`` of the outbox); the share of that time spent inside the
   publisher is shown;
 - the same relay over the local log adapter (an SQLite file, no broker), for context.

@@ -11,6 +11,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -59,25 +60,6 @@ def fallback_traceparent(event_id: uuid.UUID) -> str:
     return f"00-{event_id.hex}-{span_id}-00"
 
 
-def _headers(
-    event_id: uuid.UUID,
-    event_type: str,
-    schema_version: int,
-    source: str,
-    checkout_id: str | None,
-    traceparent: str | None,
-) -> dict[str, str]:
-    return {
-        "event-id": str(event_id),
-        "event-type": event_type,
-        "schema-version": str(schema_version),
-        "content-type": CONTENT_TYPE,
-        "correlation-id": checkout_id or "",
-        "source": source,
-        "traceparent": traceparent or fallback_traceparent(event_id),
-    }
-
-
 def to_record(topic: str, envelope: Envelope, traceparent: str | None = None) -> OutgoingRecord:
     """The record for ``envelope``: keyed by checkout id so that one checkout's events stay in order."""
     return stored_record(
@@ -111,19 +93,26 @@ def stored_record(
     The relay's hot path calls it with the payload as the outbox stored it, instead of decoding and
     encoding it again, which was most of the relay's own time per event (bench/relay_throughput.py).
     """
-    head = json.dumps(
-        {
-            "event_id": str(event_id),
-            "event_type": event_type,
-            "schema_version": schema_version,
-            "source": source,
-            "checkout_id": checkout_id,
-            "occurred_at": occurred_at.isoformat(),
-        }
+    # Written out by hand rather than through json.dumps of a dict: this runs once per relayed event
+    # and was a third of the relay's own time. Strings that may hold anything are still JSON-escaped.
+    event_id_text = str(event_id)
+    checkout = "null" if checkout_id is None else _json_string(checkout_id)
+    value = (
+        f'{{"event_id": "{event_id_text}", "event_type": {_json_string(event_type)}, '
+        f'"schema_version": {schema_version:d}, "source": {_json_string(source)}, '
+        f'"checkout_id": {checkout}, "occurred_at": "{occurred_at.isoformat()}", "payload": {payload_json}}}'
     )
     return OutgoingRecord(
         topic=topic,
         key=checkout_id,
-        value=f'{head[:-1]}, "payload": {payload_json}}}'.encode(),
-        headers=_headers(event_id, event_type, schema_version, source, checkout_id, traceparent),
+        value=value.encode(),
+        headers={
+            "event-id": event_id_text,
+            "event-type": event_type,
+            "schema-version": str(schema_version),
+            "content-type": CONTENT_TYPE,
+            "correlation-id": checkout_id or "",
+            "source": source,
+            "traceparent": traceparent or fallback_traceparent(event_id),
+        },
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,6 +51,7 @@ class OutboxRelay:
         self._renew_at = 0.0
         self.published_total = 0
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
+        self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-mark")
 
     def report(self) -> dict[str, object]:
         return {
@@ -74,21 +75,32 @@ class OutboxRelay:
     def drain(self) -> int:
         """Publish batch after batch while full batches wait; the number of events published.
 
-        The next batch is read and built while the previous one's Kafka transaction commits
-        (librdkafka releases the GIL meanwhile), and a batch is marked only once it committed.
+        Three stages overlap: while one batch's Kafka transaction commits, the batch before it is
+        marked and the one after it is read (librdkafka and the database drivers release the GIL
+        while they wait). A batch is marked only once its transaction committed.
         """
         lease = self._current_lease()
         if lease is None:
             return 0
         published = 0
+        marking: Future[None] | None = None
         batch = self._read()
-        while batch:
-            committing = self._committer.submit(self._publisher.publish, [event.record for event in batch])
-            upcoming = self._read(after=batch[-1]) if len(batch) == self._settings.batch_size else []
-            committing.result()
-            self._mark(lease, batch)
-            published += len(batch)
-            batch = upcoming
+        try:
+            while batch:
+                records = [event.record for event in batch]
+                committing = self._committer.submit(self._publisher.publish, records)
+                upcoming = self._read(after=batch[-1]) if len(batch) == self._settings.batch_size else []
+                committing.result()
+                if marking is not None:
+                    previous = marking
+                    marking = None  # waited for here, not again on the way out
+                    previous.result()
+                marking = self._marker.submit(self._mark, lease, batch)
+                published += len(batch)
+                batch = upcoming
+        finally:
+            if marking is not None:
+                marking.result()
         return published
 
     def _read(self, after: PendingEvent | None = None) -> list[PendingEvent]:
@@ -126,6 +138,7 @@ class OutboxRelay:
                 stop.wait(pause)  # drain() returned: what was waiting is out
         finally:
             self._committer.shutdown()
+            self._marker.shutdown()
             self._release()
             self._publisher.close()
 

@@ -55,10 +55,6 @@ def _retrying(call: Callable[[float], None], deadline: float) -> None:
         time.sleep(RETRY_PAUSE_S)
 
 
-class _Undelivered(Exception):
-    """Records of the batch were rejected or not delivered in time: the transaction must not commit."""
-
-
 class KafkaPublisher:
     """Publishes each batch in one Kafka transaction; every call returns or fails within ``timeout_s``.
 
@@ -81,10 +77,15 @@ class KafkaPublisher:
             "enable.idempotence": True,
             "acks": "all",
             "partitioner": "consistent_random",
+            # Delivery reports (a Python call each) only for records that failed: their reasons go
+            # into the error; commit_transaction itself fails when any record was not delivered.
+            "delivery.report.only.error": True,
+            "on_delivery": self._on_failed_delivery,
             **(extra_config or {}),
         }
         self._timeout_s = timeout_s
         self._producer: Producer | None = None
+        self._failures: list[KafkaError] = []
 
     def publish(self, records: Sequence[OutgoingRecord]) -> None:
         if not records:
@@ -92,16 +93,24 @@ class KafkaPublisher:
         deadline = time.monotonic() + self._timeout_s
         producer = self._ready_producer(deadline)
         committed = False
+        self._failures.clear()
         try:
             producer.begin_transaction()
-            _produce_all(producer, records, deadline)
+            _produce_all(producer, records)
             _retrying(producer.commit_transaction, deadline)
             committed = True
-        except (KafkaException, BufferError, _Undelivered) as error:
-            raise PublishFailed(f"batch of {len(records)} records not published: {error}") from error
+        except (KafkaException, BufferError) as error:
+            reason = (
+                f"{len(self._failures)} rejected, first: {self._failures[0]}" if self._failures else error
+            )
+            raise PublishFailed(f"batch of {len(records)} records not published: {reason}") from error
         finally:
             if not committed:
                 self._abort_and_drop(producer, deadline)
+
+    def _on_failed_delivery(self, error: KafkaError | None, _message: Message) -> None:
+        if error is not None:
+            self._failures.append(error)
 
     def close(self) -> None:
         """Close the producer; between publishes it holds no transaction and no undelivered record."""
@@ -129,27 +138,15 @@ class KafkaPublisher:
             producer.abort_transaction(_remaining(deadline))
 
 
-def _produce_all(producer: Producer, records: Sequence[OutgoingRecord], deadline: float) -> None:
-    """Produce ``records`` into the open transaction and wait for each one's delivery report."""
-    failures: list[KafkaError] = []
-
-    def on_delivery(error: KafkaError | None, _message: Message) -> None:
-        if error is not None:
-            failures.append(error)
-
+def _produce_all(producer: Producer, records: Sequence[OutgoingRecord]) -> None:
+    """Produce ``records`` into the open transaction; ``commit_transaction`` waits for their delivery."""
     for record in records:
         producer.produce(
             record.topic,
             value=record.value,
             key=record.key,
-            headers=[(name, value.encode()) for name, value in record.headers.items()],
-            on_delivery=on_delivery,
+            headers=dict(record.headers),  # str values: librdkafka's binding encodes them as UTF-8
         )
-    undelivered = producer.flush(_remaining(deadline))
-    if undelivered:
-        raise _Undelivered(f"{undelivered} records not delivered in time")
-    if failures:
-        raise _Undelivered(f"{len(failures)} records rejected, first: {failures[0]}")
 
 
 class KafkaLogConsumer:

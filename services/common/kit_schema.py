@@ -63,6 +63,26 @@ def create_kit_tables_v2() -> None:
     )
 
 
+def create_kit_tables_v3() -> None:
+    """Kit schema version 3: the relay's index covers its whole sort order and, where the backend
+    can (PostgreSQL, SQLite), only the rows still to publish, so reading the next batch neither
+    sorts nor passes over the published history."""
+    op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    op.create_index(
+        "ix_outbox_unpublished",
+        "outbox",
+        ["published_at", "occurred_at", "event_id"],
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+
+
+def drop_kit_tables_v3() -> None:
+    """Undo :func:`create_kit_tables_v3`."""
+    op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "occurred_at"])
+
+
 def drop_kit_tables_v2() -> None:
     """Undo :func:`create_kit_tables_v2`."""
     op.drop_table("outbox_relay_lease")

@@ -8,7 +8,7 @@ metadata next to its own (so autogenerate sees them) and its first migration cre
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Uuid, text
 
 from services.common.sqltypes import JsonColumn, UtcDateTime
 
@@ -54,7 +54,16 @@ outbox = Table(
     Column("published_at", UtcDateTime, nullable=True),
     # W3C trace context of the transaction that wrote the event, so the Kafka record continues its trace.
     Column("traceparent", String(TRACEPARENT_LENGTH), nullable=True),
-    Index("ix_outbox_unpublished", "published_at", "occurred_at"),
+    # The relay's read order, led by published_at so that MariaDB, which has no partial indexes,
+    # also finds the unpublished rows without passing over the published ones.
+    Index(
+        "ix_outbox_unpublished",
+        "published_at",
+        "occurred_at",
+        "event_id",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
 )
 
 outbox_relay_lease = Table(

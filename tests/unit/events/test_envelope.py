@@ -31,6 +31,27 @@ def test_a_record_round_trips_through_its_value() -> None:
     assert parse_envelope(record.value) == envelope()
 
 
+def test_strings_that_need_escaping_round_trip_through_the_value() -> None:
+    awkward = envelope('chk-"quoted"\\back\nline-é')
+    assert parse_envelope(to_record("order.events", awkward).value) == awkward
+
+
+def test_the_value_is_the_envelope_as_json() -> None:
+    assert json.loads(to_record("order.events", envelope()).value) == {
+        "event_id": "0b5a4c38-5f63-4a5e-9d1e-3f0f3c1f7a10",
+        "event_type": "OrderCreated",
+        "schema_version": 1,
+        "source": "order",
+        "checkout_id": "chk-1",
+        "occurred_at": "2026-11-27T00:00:00+00:00",
+        "payload": {"order_id": "ord-1"},
+    }
+
+
+def test_an_event_of_no_checkout_has_a_null_checkout_id() -> None:
+    assert json.loads(to_record("order.events", envelope(None)).value)["checkout_id"] is None
+
+
 def test_a_record_is_keyed_by_its_checkout() -> None:
     assert to_record("order.events", envelope("chk-9")).key == "chk-9"
 

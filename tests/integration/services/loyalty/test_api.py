@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common import audit as audit_module
 from services.common import outbox as outbox_module
+from services.common.migrations import head_revisions
 from services.common.sqltypes import utc_now
 from services.loyalty.adapters.orm import AccountRow, AwardRow
 from tests.integration.services.loyalty.conftest import Loyalty
@@ -22,7 +23,7 @@ def test_health(loyalty: Loyalty) -> None:
     assert loyalty.http.get("/health/live").json() == {"status": "ok"}
     ready = loyalty.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
+    assert ready.json()["checks"] == {"database": "ok", "schema": sorted(head_revisions("services.loyalty"))}
 
 
 def test_an_award_credits_whole_units_and_writes_one_event(loyalty: Loyalty) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, select
 
+from services.common.migrations import head_revisions
 from services.common.tables import idempotency_keys
 from services.payment.adapters.orm import PaymentRow
 from tests.integration.services.payment.conftest import Books, provider_server
@@ -46,7 +47,10 @@ def test_python_dash_m_runs_migrations_and_serves_on_loopback(tmp_path: Path) ->
         provider_url="http://127.0.0.1:8110",
     ) as service:
         ready = httpx.get(f"{service.url}/health/ready", timeout=5)
-        assert ready.json()["checks"] == {"database": "ok", "schema": ["0002"]}
+        assert ready.json()["checks"] == {
+            "database": "ok",
+            "schema": sorted(head_revisions("services.payment")),
+        }
         assert (tmp_path / "payment.db").exists()
     assert_stopped_cleanly(service)
 
