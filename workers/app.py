@@ -20,6 +20,7 @@ from pyzeebe import Job, ZeebeWorker
 from events.settings import EventsSettings
 from events.transport import open_transport
 from workers.breaker import CircuitBreaker
+from workers.metrics import WorkerMetrics
 from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
@@ -33,10 +34,12 @@ SERVICES = ("cart", "pricing", "payment", "inventory", "order")
 
 
 class InFlightJobs:
-    """The jobs whose task function is running: pyzeebe's before/after decorators keep the set."""
+    """The jobs whose task function is running: pyzeebe's before/after decorators keep the set (and
+    time each job from its activation)."""
 
-    def __init__(self) -> None:
+    def __init__(self, metrics: WorkerMetrics) -> None:
         self.jobs: dict[int, Job] = {}
+        self._metrics = metrics
 
     async def started(self, job: Job) -> Job:
         self.jobs[job.key] = job
@@ -44,6 +47,7 @@ class InFlightJobs:
 
     async def finished(self, job: Job) -> Job:
         self.jobs.pop(job.key, None)
+        self._metrics.job_handled(job.type, job.deadline)
         return job
 
 
@@ -55,7 +59,8 @@ class WorkerApp:
             name: CircuitBreaker(name, settings.breaker_failure_threshold, settings.breaker_reset_seconds)
             for name in SERVICES
         }
-        self.in_flight = InFlightJobs()
+        self.metrics = WorkerMetrics(self.breakers, settings.job_timeout_ms)
+        self.in_flight = InFlightJobs(self.metrics)
 
     def _client(self, name: str, http: httpx.AsyncClient) -> ServiceClient:
         timeout = (
@@ -73,12 +78,12 @@ class WorkerApp:
             max_connection_retries=-1,  # a restarting gateway must not stop the workers for good
         )
         worker.include_router(
-            cart.router(self._client("cart", http), self.settings, events),
-            pricing.router(self._client("pricing", http), self.settings, events),
-            payment.router(self._client("payment", http), self.settings, events),
-            inventory.router(self._client("inventory", http), self.settings, events),
-            order.router(self._client("order", http), self.settings, events),
-            saga.router(self.settings, events),
+            cart.router(self._client("cart", http), self.settings, events, self.metrics),
+            pricing.router(self._client("pricing", http), self.settings, events, self.metrics),
+            payment.router(self._client("payment", http), self.settings, events, self.metrics),
+            inventory.router(self._client("inventory", http), self.settings, events, self.metrics),
+            order.router(self._client("order", http), self.settings, events, self.metrics),
+            saga.router(self.settings, events, self.metrics),
         )
         return worker
 
@@ -98,7 +103,7 @@ class WorkerApp:
         """Serve the status endpoint and work until ``stop`` is set or the worker dies."""
         status = uvicorn.Server(
             uvicorn.Config(
-                status_app(self.breakers),
+                status_app(self.breakers, self.metrics.registry),
                 host=self.settings.status_host,
                 port=self.settings.status_port,
                 log_level="warning",

@@ -22,6 +22,7 @@ from pyzeebe.task.exception_handler import ExceptionHandler
 
 from workers.backoff import attempt_of, backoff_ms
 from workers.failures import BusinessFailure, CircuitOpen, TechnicalFailure
+from workers.metrics import SagaOutcome, WorkerMetrics
 from workers.saga_events import EventsUnavailable, SagaEventPublisher, checkout_failed
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,12 @@ async def _hold(failure: EventsUnavailable, job: Job, controller: JobController,
 
 
 async def _fail(
-    failure: Exception, job: Job, controller: JobController, policy: RetryPolicy, events: SagaEventPublisher
+    failure: Exception,
+    job: Job,
+    controller: JobController,
+    policy: RetryPolicy,
+    events: SagaEventPublisher,
+    metrics: WorkerMetrics,
 ) -> None:
     if isinstance(failure, EventsUnavailable):
         await _hold(failure, job, controller, policy)
@@ -83,6 +89,7 @@ async def _fail(
         except EventsUnavailable as unavailable:
             await _hold(unavailable, job, controller, policy)
             return
+        metrics.saga_ended(SagaOutcome.FAILED, job.variables.get("sagaStartedAt"))
     logger.warning(
         "job %s (%s) of checkout %s failed, %d retries left, next in %d ms: %s",
         job.key,
@@ -104,7 +111,9 @@ async def _throw(code: str, message: str, job: Job, controller: JobController) -
     )
 
 
-def forward_step_handler(policy: RetryPolicy, events: SagaEventPublisher) -> ExceptionHandler:
+def forward_step_handler(
+    policy: RetryPolicy, events: SagaEventPublisher, metrics: WorkerMetrics
+) -> ExceptionHandler:
     """Business failures and open circuits become BPMN errors; anything else fails with back-off."""
 
     async def handle(failure: Exception, job: Job, controller: JobController) -> None:
@@ -113,15 +122,17 @@ def forward_step_handler(policy: RetryPolicy, events: SagaEventPublisher) -> Exc
         elif isinstance(failure, CircuitOpen):
             await _throw(CircuitOpen.code, failure.message, job, controller)
         else:
-            await _fail(failure, job, controller, policy, events)
+            await _fail(failure, job, controller, policy, events, metrics)
 
     return handle
 
 
-def compensation_handler(policy: RetryPolicy, events: SagaEventPublisher) -> ExceptionHandler:
+def compensation_handler(
+    policy: RetryPolicy, events: SagaEventPublisher, metrics: WorkerMetrics
+) -> ExceptionHandler:
     """Every failure fails the job with back-off: a compensation is retried, never abandoned."""
 
     async def handle(failure: Exception, job: Job, controller: JobController) -> None:
-        await _fail(failure, job, controller, policy, events)
+        await _fail(failure, job, controller, policy, events, metrics)
 
     return handle

@@ -1,16 +1,23 @@
-"""The workers' status endpoint: liveness, and the circuit breakers as operators need to see them."""
+"""The workers' status endpoint: liveness, the circuit breakers as operators need to see them, and
+the Prometheus metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from workers.breaker import BreakerState, CircuitBreaker
 
 
-def status_app(breakers: Mapping[str, CircuitBreaker]) -> FastAPI:
+def status_app(breakers: Mapping[str, CircuitBreaker], registry: CollectorRegistry) -> FastAPI:
     app = FastAPI(title="Checkout workers status", version="1")
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus text exposition: saga and step outcomes and latencies, breakers, job latency."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/health/live")
     async def live() -> dict[str, str]:

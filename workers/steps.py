@@ -5,6 +5,7 @@ kind (forward step or compensation handler), so the per-service modules hold onl
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from pyzeebe import Job, ZeebeTaskRouter
 
 from events.transport.ports import OutgoingRecord
+from workers.failures import BusinessFailure, CircuitOpen
+from workers.metrics import StepOutcome, WorkerMetrics
 from workers.outcomes import RetryPolicy, compensation_handler, forward_step_handler
 from workers.saga_events import SagaEventPublisher, step_compensated, step_completed
 from workers.settings import WorkerSettings
@@ -50,11 +53,54 @@ def announcing(
     return run
 
 
+def _step_outcome(failure: Exception | None) -> StepOutcome:
+    if failure is None:
+        return StepOutcome.SUCCESS
+    if isinstance(failure, BusinessFailure | CircuitOpen):
+        return StepOutcome.BUSINESS_FAILURE
+    return StepOutcome.TECHNICAL_FAILURE
+
+
+def measured_step(task: TaskFunction, step: str, metrics: WorkerMetrics) -> TaskFunction:
+    """``task``, counted and timed by outcome as the exception handler will treat it."""
+
+    async def run(**variables: Any) -> Any:
+        began = time.perf_counter()
+        failure: Exception | None = None
+        try:
+            return await task(**variables)
+        except Exception as error:
+            failure = error
+            raise
+        finally:
+            metrics.step_ran(step, _step_outcome(failure), time.perf_counter() - began)
+
+    run.__doc__ = task.__doc__
+    return run
+
+
+def measured_compensation(task: TaskFunction, undoes: str, metrics: WorkerMetrics) -> TaskFunction:
+    """``task``, counted by whether it succeeded (a failed one is retried, and counted again)."""
+
+    async def run(**variables: Any) -> Any:
+        succeeded = False
+        try:
+            result = await task(**variables)
+            succeeded = True
+            return result
+        finally:
+            metrics.compensation_ran(undoes, succeeded)
+
+    run.__doc__ = task.__doc__
+    return run
+
+
 @dataclass(frozen=True)
 class Steps:
     router: ZeebeTaskRouter
     settings: WorkerSettings
     events: SagaEventPublisher
+    metrics: WorkerMetrics
 
     def _policy(self, retries: int) -> RetryPolicy:
         settings = self.settings
@@ -69,12 +115,14 @@ class Steps:
         def register(task: TaskFunction) -> TaskFunction:
             self.router.task(
                 job_type,
-                exception_handler=forward_step_handler(self._policy(FORWARD_RETRIES), self.events),
+                exception_handler=forward_step_handler(
+                    self._policy(FORWARD_RETRIES), self.events, self.metrics
+                ),
                 variables_to_fetch=variables,
                 timeout_ms=self.settings.job_timeout_ms,
                 max_jobs_to_activate=self.settings.max_running_jobs,
                 max_running_jobs=self.settings.max_running_jobs,
-            )(announcing(task, step_completed, self.events))
+            )(announcing(measured_step(task, job_type, self.metrics), step_completed, self.events))
             return task
 
         return register
@@ -86,12 +134,20 @@ class Steps:
         def register(task: TaskFunction) -> TaskFunction:
             self.router.task(
                 job_type,
-                exception_handler=compensation_handler(self._policy(COMPENSATION_RETRIES), self.events),
+                exception_handler=compensation_handler(
+                    self._policy(COMPENSATION_RETRIES), self.events, self.metrics
+                ),
                 variables_to_fetch=["checkoutId"],
                 timeout_ms=self.settings.job_timeout_ms,
                 max_jobs_to_activate=self.settings.max_running_jobs,
                 max_running_jobs=self.settings.max_running_jobs,
-            )(announcing(task, lambda job: step_compensated(job, undoes), self.events))
+            )(
+                announcing(
+                    measured_compensation(task, undoes, self.metrics),
+                    lambda job: step_compensated(job, undoes),
+                    self.events,
+                )
+            )
             return task
 
         return register

@@ -4,14 +4,17 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from workers.metrics import WorkerMetrics
 from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.steps import Steps, step_key
 
 
-def router(pricing: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
-    steps = Steps(ZeebeTaskRouter(), settings, events)
+def router(
+    pricing: ServiceClient, settings: WorkerSettings, events: SagaEventPublisher, metrics: WorkerMetrics
+) -> ZeebeTaskRouter:
+    steps = Steps(ZeebeTaskRouter(), settings, events, metrics)
 
     @steps.forward("pricing.quote", ["checkoutId", "customerId", "items", "shippingRegion", "promoCode"])
     async def quote(

@@ -4,9 +4,13 @@
 They are message throw and end events in bpmn/checkout.bpmn (Zeebe runs those as jobs), so an
 analyst sees in the diagram where the saga announces itself. Each publishes and completes; a log
 that is down fails the job without spending a retry (the checkout waits for it).
+
+They also count sagas for the metrics: ``saga.started`` sets the process variable ``sagaStartedAt``
+(epoch milliseconds) from which the end events measure the saga's duration.
 """
 
 # No postponed annotations here: pyzeebe finds the job parameter by its annotation object.
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +22,7 @@ from events.contracts.saga import (
     CheckoutStartedV1,
     CompensationStartedV1,
 )
+from workers.metrics import SagaOutcome, WorkerMetrics
 from workers.outcomes import RetryPolicy, compensation_handler
 from workers.saga_events import SagaEventPublisher, SagaPayload, record_for
 from workers.settings import WorkerSettings
@@ -43,12 +48,14 @@ def _why(job: Job) -> dict[str, Any]:
 ANNOUNCEMENTS: dict[str, tuple[type[SagaPayload], list[str], Callable[[Job], dict[str, Any]]]] = {
     "saga.started": (CheckoutStartedV1, ["checkoutId"], _no_fields),
     "saga.compensation-started": (CompensationStartedV1, ["checkoutId", "errorCode", "errorMessage"], _why),
-    "saga.completed": (CheckoutCompletedV1, ["checkoutId"], _no_fields),
-    "saga.compensated": (CheckoutCompensatedV1, ["checkoutId"], _no_fields),
+    "saga.completed": (CheckoutCompletedV1, ["checkoutId", "sagaStartedAt"], _no_fields),
+    "saga.compensated": (CheckoutCompensatedV1, ["checkoutId", "sagaStartedAt"], _no_fields),
 }
 
+ENDINGS = {"saga.completed": SagaOutcome.COMPLETED, "saga.compensated": SagaOutcome.COMPENSATED}
 
-def router(settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRouter:
+
+def router(settings: WorkerSettings, events: SagaEventPublisher, metrics: WorkerMetrics) -> ZeebeTaskRouter:
     router = ZeebeTaskRouter()
     policy = RetryPolicy(
         LIFECYCLE_RETRIES, settings.backoff_base_ms, settings.backoff_max_ms, settings.events_retry_ms
@@ -56,19 +63,43 @@ def router(settings: WorkerSettings, events: SagaEventPublisher) -> ZeebeTaskRou
     for job_type, (contract, variables, fields) in ANNOUNCEMENTS.items():
         router.task(
             job_type,
-            exception_handler=compensation_handler(policy, events),
+            exception_handler=compensation_handler(policy, events, metrics),
             variables_to_fetch=variables,
             timeout_ms=settings.job_timeout_ms,
             max_jobs_to_activate=settings.max_running_jobs,
             max_running_jobs=settings.max_running_jobs,
-        )(_announcer(events, contract, fields))
+        )(_announcer(events, contract, fields, _counter(job_type, metrics)))
     return router
 
 
+def _counter(job_type: str, metrics: WorkerMetrics) -> Callable[[Job], dict[str, Any]]:
+    """What an announcement counts once published, and the variables it sets."""
+    if job_type == "saga.started":
+
+        def started(job: Job) -> dict[str, Any]:
+            metrics.saga_started()
+            return {"sagaStartedAt": int(time.time() * 1000)}
+
+        return started
+    if job_type in ENDINGS:
+        outcome = ENDINGS[job_type]
+
+        def ended(job: Job) -> dict[str, Any]:
+            metrics.saga_ended(outcome, job.variables.get("sagaStartedAt"))
+            return {}
+
+        return ended
+    return _no_fields
+
+
 def _announcer(
-    events: SagaEventPublisher, contract: type[SagaPayload], fields: Callable[[Job], dict[str, Any]]
+    events: SagaEventPublisher,
+    contract: type[SagaPayload],
+    fields: Callable[[Job], dict[str, Any]],
+    counted: Callable[[Job], dict[str, Any]],
 ) -> TaskFunction:
-    async def announce(job: Job, **_variables: Any) -> None:
+    async def announce(job: Job, **_variables: Any) -> dict[str, Any]:
         await events.publish(record_for(job, contract, **fields(job)))
+        return counted(job)
 
     return announce
