@@ -10,6 +10,8 @@ import threading
 import uuid
 from collections.abc import Callable
 
+from prometheus_client import CollectorRegistry
+
 from events.status import Report, serve_status
 
 
@@ -19,7 +21,11 @@ def default_instance_id() -> str:
 
 
 def run_until_signalled(
-    loops: dict[str, Callable[[threading.Event], None]], report: Report, host: str, status_port: int | None
+    loops: dict[str, Callable[[threading.Event], None]],
+    report: Report,
+    registry: CollectorRegistry,
+    host: str,
+    status_port: int | None,
 ) -> None:
     """Run each loop in its own thread until a signal; then set their stop event and wait for them."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -29,7 +35,7 @@ def run_until_signalled(
     threads = [threading.Thread(target=loop, args=(stop,), name=name) for name, loop in loops.items()]
     for thread in threads:
         thread.start()
-    server = serve_status(host, status_port, report) if status_port is not None else None
+    server = serve_status(host, status_port, report, registry) if status_port is not None else None
     try:
         while not stop.wait(0.5):
             if not all(thread.is_alive() for thread in threads):

@@ -1,7 +1,8 @@
 """A small status endpoint for the relay and consumer processes: liveness, and what they are doing.
 
 ``GET /health/live`` answers once the process runs; ``GET /status`` gives the JSON that ``report()``
-returns (relays: who holds which outbox lease, events published; consumers: lag per partition).
+returns (relays: who holds which outbox lease, events published; consumers: lag per partition);
+``GET /metrics`` the same facts for Prometheus (:mod:`events.metrics`).
 The standard library's threaded server is enough for a handful of operator requests.
 """
 
@@ -13,10 +14,12 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
 Report = Callable[[], dict[str, Any]]
 
 
-def serve_status(host: str, port: int, report: Report) -> ThreadingHTTPServer:
+def serve_status(host: str, port: int, report: Report, registry: CollectorRegistry) -> ThreadingHTTPServer:
     """Start serving in a daemon thread; ``shutdown()`` the returned server to stop."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -25,13 +28,17 @@ def serve_status(host: str, port: int, report: Report) -> ThreadingHTTPServer:
                 self._send(200, {"status": "UP"})
             elif self.path == "/status":
                 self._send(200, report())
+            elif self.path == "/metrics":
+                self._write(200, CONTENT_TYPE_LATEST, generate_latest(registry))
             else:
                 self._send(404, {"title": "Not Found", "status": 404})
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
+            self._write(status, "application/json", json.dumps(body).encode())
+
+        def _write(self, status: int, content_type: str, data: bytes) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -61,6 +61,7 @@ class ConsumerRunner:
         self._settings = settings
         self.last_lag: dict[tuple[str, int], int] = {}
         self._lag_measured_at = 0.0
+        self.dead_lettered_total = 0
 
     def consume_once(self, stop: threading.Event | None = None) -> int:
         """Poll one batch, apply it, commit its offsets; the number of records polled."""
@@ -72,6 +73,10 @@ class ConsumerRunner:
             self._consumer.commit(records)
         self._measure_lag()
         return len(records)
+
+    @property
+    def group_id(self) -> str:
+        return self._group_id
 
     def lag_report(self) -> list[dict[str, object]]:
         """The last measured lag, per topic and partition, as the status endpoints show it."""
@@ -148,6 +153,7 @@ class ConsumerRunner:
             reason,
         )
         self._dead_letters.park(record, reason)
+        self.dead_lettered_total += 1
 
 
 def open_group(

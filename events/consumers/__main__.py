@@ -10,6 +10,7 @@ from events.consumer.inbox import create_inbox
 from events.consumer.runner import open_group
 from events.consumer.settings import ConsumerSettings
 from events.consumers import loyalty_points
+from events.metrics import consumer_registry
 from events.process import run_until_signalled
 from events.settings import EventsSettings
 from services.common.database import Database
@@ -21,7 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m events.consumers", description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=GROUPS)
     parser.add_argument("--host", default="127.0.0.1", help="status endpoint address (default 127.0.0.1)")
-    parser.add_argument("--status-port", type=int, help="serve /health/live and /status on this port")
+    parser.add_argument(
+        "--status-port", type=int, help="serve /health/live, /status and /metrics on this port"
+    )
     args = parser.parse_args(argv)
     settings = loyalty_points.LoyaltyPointsSettings()
     database = Database.connect(settings.database_url)
@@ -38,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     run_until_signalled(
         {loyalty_points.GROUP_ID: runner.run},
         lambda: {"group": loyalty_points.GROUP_ID, "lag": runner.lag_report()},
+        consumer_registry([runner]),
         args.host,
         args.status_port,
     )

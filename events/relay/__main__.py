@@ -12,6 +12,7 @@ import argparse
 import importlib
 import threading
 
+from events.metrics import relay_registry
 from events.process import run_until_signalled
 from events.relay.outboxes import RELAYED_SERVICES, service_settings, topic_of
 from events.relay.relay import OutboxRelay
@@ -27,7 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--service", action="append", choices=RELAYED_SERVICES, help="repeatable")
     parser.add_argument("--all", action="store_true", help="every service's outbox")
     parser.add_argument("--host", default="127.0.0.1", help="status endpoint address (default 127.0.0.1)")
-    parser.add_argument("--status-port", type=int, help="serve /health/live and /status on this port")
+    parser.add_argument(
+        "--status-port", type=int, help="serve /health/live, /status and /metrics on this port"
+    )
     parser.add_argument(
         "--with-service",
         action="store_true",
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     run_until_signalled(
         {f"relay-{service}": relay.run for service, relay in zip(services, relays, strict=True)},
         lambda: {"relays": [relay.report() for relay in relays]},
+        relay_registry(relays),
         args.host,
         args.status_port,
     )

@@ -61,6 +61,19 @@ class OutboxRelay:
             "published_total": self.published_total,
         }
 
+    @property
+    def service(self) -> str:
+        return self._service
+
+    @property
+    def holds_lease(self) -> bool:
+        return self._lease is not None
+
+    def backlog(self) -> int:
+        """Events in the outbox still to publish (by any relay)."""
+        with self._database.read_sessions.begin() as session:
+            return OutboxReader(session).backlog()
+
     def publish_once(self) -> int:
         """Publish one batch; the number of events published (0: nothing waiting, or not our turn)."""
         lease = self._current_lease()

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from events.consumer.settings import ConsumerSettings
+from events.metrics import ConsumerCollector
 from events.settings import EventsSettings
 from gateway.adapters.database import PACKAGE, open_database
 from gateway.adapters.oauth import credentials_for
@@ -37,6 +38,7 @@ from gateway.service_layer.context import GatewayContext
 from gateway.service_layer.recovery import run_recovery
 from gateway.settings import GatewaySettings
 from services.common import health
+from services.common.http_metrics import install_metrics
 from services.common.migrations import head_revisions
 from services.common.problem_handlers import install_problem_handlers
 from zeebe_connection import ZeebeSettings
@@ -86,10 +88,13 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
         )
         app.state.context = ctx
         projection = None
+        projection_metrics = None
         if settings.projection_enabled:
             projection = await run_in_threadpool(
                 ProjectionConsumer, database, EventsSettings(), ConsumerSettings()
             )
+            projection_metrics = ConsumerCollector([projection.runner])
+            registry.register(projection_metrics)
             projection.start()
         app.state.projection = projection
         recovery = asyncio.create_task(run_recovery(ctx, settings.recovery_interval_seconds))
@@ -98,6 +103,8 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
         finally:
             if projection is not None:
                 await run_in_threadpool(projection.stop)
+            if projection_metrics is not None:
+                registry.unregister(projection_metrics)
             recovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
@@ -108,6 +115,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
     app = FastAPI(title="Checkout gateway", description=DESCRIPTION, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     install_problem_handlers(app)
+    registry = install_metrics(app)
     install_authentication(app, settings.keys())
     app.include_router(health.router)
 

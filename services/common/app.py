@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common import health
 from services.common.database import Database
+from services.common.http_metrics import install_metrics
 from services.common.migrations import head_revisions, upgrade_to_head
 from services.common.problem_handlers import install_problem_handlers
 from services.common.settings import ServiceSettings
@@ -55,6 +56,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
     install_problem_handlers(app)
+    install_metrics(app)
     app.include_router(health.router)
     for router in routers:
         app.include_router(router)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from opentelemetry import trace
-from sqlalchemy import Uuid, any_, bindparam, insert, select, update
+from sqlalchemy import Uuid, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -135,6 +135,13 @@ class OutboxReader:
             .limit(limit)
         )
         return [_message(row) for row in rows]
+
+    def backlog(self) -> int:
+        """How many events wait to be published (an index-only count: the relay's index holds only them)."""
+        count: int = self._session.execute(
+            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        ).scalar_one()
+        return count
 
     def for_checkout(self, checkout_id: str) -> list[OutboxMessage]:
         rows = self._session.execute(
