@@ -17,7 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve Zeebe's gateway protocol and the read API")
     serve.add_argument("--host", help="bind address (default 127.0.0.1, env ENGINE_HOST)")
     serve.add_argument("--port", type=int, help="gRPC port (default 26500, env ENGINE_PORT)")
-    serve.add_argument("--http-port", type=int, help="read API port (default 8081, env ENGINE_HTTP_PORT)")
+    serve.add_argument(
+        "--http-port", type=int, help="read API and /metrics port (default 8081, env ENGINE_HTTP_PORT)"
+    )
     serve.add_argument(
         "--data-dir", type=Path, help="state directory (default var/engine, env ENGINE_DATA_DIR)"
     )

@@ -1,4 +1,4 @@
-"""Runs the engine: state and store, the gRPC gateway and the read API, until SIGTERM."""
+"""Runs the engine: state and store, the gRPC gateway, the read API and its ``/metrics``, until SIGTERM."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import grpc
 import uvicorn
 
 from engine.grpc_api.server import start_grpc
+from engine.metrics import endpoint
+from engine.metrics.registry import EngineMetrics
 from engine.read_api.app import create_app
 from engine.service import EngineService
 from engine.settings import EngineSettings
@@ -24,6 +26,7 @@ class RunningEngine:
     """A started engine; ``port`` and ``http_port`` are the bound ports (useful with port 0)."""
 
     service: EngineService
+    metrics: EngineMetrics
     grpc_server: grpc.aio.Server
     http_server: uvicorn.Server | None
     http_task: asyncio.Task[None] | None
@@ -45,13 +48,16 @@ async def start_engine(settings: EngineSettings) -> RunningEngine:
         settings.data_dir, synchronous=settings.synchronous, max_pending=settings.max_pending
     )
     service.start()
-    grpc_server, port = await start_grpc(service, settings.host, settings.port)
+    metrics = EngineMetrics.of(service.partition)
+    grpc_server, port = await start_grpc(service, settings.host, settings.port, metrics.latency)
     http_server: uvicorn.Server | None = None
     http_task: asyncio.Task[None] | None = None
     http_port = settings.http_port
     if http_port >= 0:
+        app = create_app(service.store.path)
+        endpoint.install(app, metrics.registry)
         config = uvicorn.Config(
-            create_app(service.store.path),
+            app,
             host=settings.host,
             port=http_port,
             log_level="warning",
@@ -65,7 +71,7 @@ async def start_engine(settings: EngineSettings) -> RunningEngine:
                 raise RuntimeError(f"the read API could not start on {settings.host}:{http_port}")
             await asyncio.sleep(0.01)
         http_port = http_server.servers[0].sockets[0].getsockname()[1]
-    return RunningEngine(service, grpc_server, http_server, http_task, port, http_port)
+    return RunningEngine(service, metrics, grpc_server, http_server, http_task, port, http_port)
 
 
 async def serve(settings: EngineSettings) -> None:

@@ -7,13 +7,17 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from pyzeebe.proto.gateway_pb2_grpc import add_GatewayServicer_to_server
 
 from engine.grpc_api.servicer import Gateway
+from engine.metrics.latency import CommandLatency
 from engine.service import EngineService
 
 GATEWAY_SERVICE = "gateway_protocol.Gateway"
 
 
-async def start_grpc(service: EngineService, host: str, port: int) -> tuple[grpc.aio.Server, int]:
-    """Start serving; returns the server and the port bound (``port=0`` picks a free one)."""
+async def start_grpc(
+    service: EngineService, host: str, port: int, latency: CommandLatency
+) -> tuple[grpc.aio.Server, int]:
+    """Start serving, timing commands into ``latency``; returns the server and the port bound (``port=0``
+    picks a free one)."""
     server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", 4 * 1024 * 1024),
@@ -22,7 +26,7 @@ async def start_grpc(service: EngineService, host: str, port: int) -> tuple[grpc
     )
     bound = server.add_insecure_port(f"{host}:{port}")
     # The stubs mark every RPC abstract; those the engine lacks answer UNIMPLEMENTED from the base class.
-    add_GatewayServicer_to_server(Gateway(service, host, bound), server)  # type: ignore[abstract]
+    add_GatewayServicer_to_server(Gateway(service, host, bound, latency), server)  # type: ignore[abstract]
     health_servicer = health.aio.HealthServicer()  # type: ignore[attr-defined]
     await health_servicer.set(GATEWAY_SERVICE, health_pb2.HealthCheckResponse.SERVING)
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)

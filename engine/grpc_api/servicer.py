@@ -16,6 +16,8 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
+from engine.grpc_api.timing import implemented_rpcs, timed
+from engine.metrics.latency import CommandLatency
 from engine.runtime.engine import ActivatedJob, Engine
 from engine.runtime.rejections import Rejection, RejectionType
 from engine.runtime.state import InstanceState, ProcessInstance
@@ -141,12 +143,21 @@ def _java_duration(millis: int) -> str:
 
 
 class Gateway(GatewayServicer):
-    """The RPCs the engine implements; the rest answer UNIMPLEMENTED through the base class."""
+    """The RPCs the engine implements; the rest answer UNIMPLEMENTED through the base class.
 
-    def __init__(self, service: EngineService, host: str, port: int) -> None:
+    Every RPC it implements is timed into ``latency`` under its gRPC method name. Unary RPCs are timed
+    whole, from request to answer: for CreateProcessInstanceWithResult that includes waiting for the
+    instance to finish, which is what its caller waits for. ActivateJobs and StreamActivatedJobs are
+    timed per activation attempt (taking jobs and writing that they are taken), leaving out the time a
+    long poll or a stream idles until jobs appear, which measures workload, not the engine.
+    """
+
+    def __init__(self, service: EngineService, host: str, port: int, latency: CommandLatency) -> None:
         self.service = service
         self.host = host
         self.port = port
+        self.latency = latency
+        latency.declare(implemented_rpcs(type(self), GatewayServicer))
 
     async def _run(
         self,
@@ -162,6 +173,7 @@ class Gateway(GatewayServicer):
             await _abort(context, rejection, exhausted)
 
     # ------------------------------------------------------------------ cluster
+    @timed
     async def Topology(self, request: pb.TopologyRequest, context: Any) -> pb.TopologyResponse:
         partition = pb.Partition(partitionId=1, role=pb.Partition.LEADER, health=pb.Partition.HEALTHY)
         broker = pb.BrokerInfo(
@@ -176,6 +188,7 @@ class Gateway(GatewayServicer):
         )
 
     # ------------------------------------------------------------------ deployment
+    @timed
     async def DeployResource(
         self, request: pb.DeployResourceRequest, context: Any
     ) -> pb.DeployResourceResponse:
@@ -253,12 +266,14 @@ class Gateway(GatewayServicer):
 
         return await self._run(context, create, exhausted=RETRIES_EXHAUSTED)
 
+    @timed
     async def CreateProcessInstance(
         self, request: pb.CreateProcessInstanceRequest, context: Any
     ) -> pb.CreateProcessInstanceResponse:
         response, _, _ = await self._create(request, context, with_result=False)
         return response
 
+    @timed
     async def CreateProcessInstanceWithResult(
         self, request: pb.CreateProcessInstanceWithResultRequest, context: Any
     ) -> pb.CreateProcessInstanceWithResultResponse:
@@ -293,6 +308,7 @@ class Gateway(GatewayServicer):
             tenantId=TENANT,
         )
 
+    @timed
     async def CancelProcessInstance(
         self, request: pb.CancelProcessInstanceRequest, context: Any
     ) -> pb.CancelProcessInstanceResponse:
@@ -301,6 +317,7 @@ class Gateway(GatewayServicer):
         )
         return pb.CancelProcessInstanceResponse()
 
+    @timed
     async def SetVariables(self, request: pb.SetVariablesRequest, context: Any) -> pb.SetVariablesResponse:
         variables = await _document(context, request.variables)
         key = await self._run(
@@ -308,6 +325,7 @@ class Gateway(GatewayServicer):
         )
         return pb.SetVariablesResponse(key=key)
 
+    @timed
     async def ResolveIncident(
         self, request: pb.ResolveIncidentRequest, context: Any
     ) -> pb.ResolveIncidentResponse:
@@ -315,6 +333,7 @@ class Gateway(GatewayServicer):
         return pb.ResolveIncidentResponse()
 
     # ------------------------------------------------------------------ messages and signals
+    @timed
     async def PublishMessage(
         self, request: pb.PublishMessageRequest, context: Any
     ) -> pb.PublishMessageResponse:
@@ -327,6 +346,7 @@ class Gateway(GatewayServicer):
         )
         return pb.PublishMessageResponse(key=key, tenantId=TENANT)
 
+    @timed
     async def BroadcastSignal(
         self, request: pb.BroadcastSignalRequest, context: Any
     ) -> pb.BroadcastSignalResponse:
@@ -404,13 +424,14 @@ class Gateway(GatewayServicer):
             deadline = time.monotonic() + request.requestTimeout / 1000
         fetch = list(request.fetchVariable)
         while True:
-            jobs = await self._run(
-                context,
-                lambda engine: engine.activate_jobs(
-                    request.type, request.worker, request.timeout, request.maxJobsToActivate, fetch
-                ),
-                exhausted=ACTIVATION_EXHAUSTED.format(type=request.type),
-            )
+            with self.latency.measure("ActivateJobs"):
+                jobs = await self._run(
+                    context,
+                    lambda engine: engine.activate_jobs(
+                        request.type, request.worker, request.timeout, request.maxJobsToActivate, fetch
+                    ),
+                    exhausted=ACTIVATION_EXHAUSTED.format(type=request.type),
+                )
             if jobs:
                 yield pb.ActivateJobsResponse(jobs=[self._activated(j) for j in jobs])
                 return
@@ -429,22 +450,25 @@ class Gateway(GatewayServicer):
             if self.service.overloaded():  # Zeebe's job streams pause under backpressure instead of failing
                 await asyncio.sleep(STREAM_PAUSE_SECONDS)
                 continue
-            jobs = await self._run(
-                context,
-                lambda engine: engine.activate_jobs(
-                    request.type, request.worker, request.timeout, STREAM_BATCH, fetch
-                ),
-            )
+            with self.latency.measure("StreamActivatedJobs"):
+                jobs = await self._run(
+                    context,
+                    lambda engine: engine.activate_jobs(
+                        request.type, request.worker, request.timeout, STREAM_BATCH, fetch
+                    ),
+                )
             for job in jobs:
                 yield self._activated(job)
             if not jobs:
                 await self.service.wait_for_jobs(request.type, DEFAULT_LONG_POLL_SECONDS)
 
+    @timed
     async def CompleteJob(self, request: pb.CompleteJobRequest, context: Any) -> pb.CompleteJobResponse:
         variables = await _document(context, request.variables)
         await self._run(context, lambda engine: engine.complete_job(request.jobKey, variables), exempt=True)
         return pb.CompleteJobResponse()
 
+    @timed
     async def FailJob(self, request: pb.FailJobRequest, context: Any) -> pb.FailJobResponse:
         variables = await _document(context, request.variables)
         await self._run(
@@ -456,6 +480,7 @@ class Gateway(GatewayServicer):
         )
         return pb.FailJobResponse()
 
+    @timed
     async def ThrowError(self, request: pb.ThrowErrorRequest, context: Any) -> pb.ThrowErrorResponse:
         variables = await _document(context, request.variables)
         await self._run(
@@ -466,12 +491,14 @@ class Gateway(GatewayServicer):
         )
         return pb.ThrowErrorResponse()
 
+    @timed
     async def UpdateJobRetries(
         self, request: pb.UpdateJobRetriesRequest, context: Any
     ) -> pb.UpdateJobRetriesResponse:
         await self._run(context, lambda engine: engine.update_job_retries(request.jobKey, request.retries))
         return pb.UpdateJobRetriesResponse()
 
+    @timed
     async def UpdateJobTimeout(
         self, request: pb.UpdateJobTimeoutRequest, context: Any
     ) -> pb.UpdateJobTimeoutResponse:

@@ -110,7 +110,7 @@ class Execution:
             version=definition.version,
             start_date=now,
         )
-        self.p.instances[key] = instance
+        self.p.add_instance(instance)
         root = ElementInstance(
             key=key,
             element_id=process.id,
@@ -146,8 +146,8 @@ class Execution:
         instance.compensations.clear()
         instance.finished_scopes.clear()
         for incident_key in instance.incidents:
-            self.p.incidents.pop(incident_key, None)
-        self.p.instances.pop(instance.key, None)
+            self.p.remove_incident(instance, incident_key)
+        self.p.remove_instance(instance)
         self.p.journal.instance(instance)
         self.p.instance_finished(instance)
 
@@ -221,7 +221,7 @@ class Execution:
             created=self.p.clock(),
         )
         instance.incidents[incident.key] = incident
-        self.p.incidents[incident.key] = instance.key
+        self.p.add_incident(instance, incident.key)
         element.incident_key = incident.key
         if job is not None:
             job.incident_key = incident.key
@@ -231,7 +231,7 @@ class Execution:
 
     def close_incident(self, instance: ProcessInstance, incident: Incident) -> None:
         instance.incidents.pop(incident.key, None)
-        self.p.incidents.pop(incident.key, None)
+        self.p.remove_incident(instance, incident.key)
         element = instance.elements.get(incident.element_instance_key)
         if element is not None and element.incident_key == incident.key:
             element.incident_key = None

@@ -53,6 +53,11 @@ class Partition:
         self.messages_by_name: dict[tuple[str, str], list[int]] = {}
         self.incidents: dict[int, int] = {}
         """Open incident key -> process instance key."""
+        self.active_per_process: dict[str, int] = {}
+        """BPMN process id -> active instances, kept as they start and finish so that reading the counts
+        (metrics) costs nothing however many instances there are; ids stay once seen, at 0."""
+        self.open_incidents_per_process: dict[str, int] = {}
+        """BPMN process id -> open incidents, kept like ``active_per_process``."""
         self.start_timers: dict[int, Timer] = {}
         """Timers of the latest versions' timer start events (``element_instance_key``: the definition key)."""
         self.jobs_available: Callable[[str], None] = lambda job_type: None
@@ -126,9 +131,17 @@ class Partition:
                 del self.subscriptions[key]
 
     # Whole instances.
+    def add_instance(self, instance: ProcessInstance) -> None:
+        if self.instances.setdefault(instance.key, instance) is instance:
+            _count(self.active_per_process, instance.bpmn_process_id, 1)
+
+    def remove_instance(self, instance: ProcessInstance) -> None:
+        if self.instances.pop(instance.key, None) is not None:
+            _count(self.active_per_process, instance.bpmn_process_id, -1)
+
     def index_instance(self, instance: ProcessInstance) -> None:
         """Index everything an instance owns (used when loading state from disk)."""
-        self.instances[instance.key] = instance
+        self.add_instance(instance)
         for element in instance.elements.values():
             if element.state not in (ElementState.COMPLETED, ElementState.TERMINATED):
                 self.element_owner[element.key] = instance.key
@@ -139,7 +152,7 @@ class Partition:
         for subscription in instance.subscriptions.values():
             self.index_subscription(subscription)
         for incident in instance.incidents.values():
-            self.incidents[incident.key] = instance.key
+            self.add_incident(instance, incident.key)
 
     # Buffered messages.
     def buffer_message(self, message: BufferedMessage) -> None:
@@ -158,9 +171,23 @@ class Partition:
         """Buffered messages with this name and key, oldest first."""
         return [self.messages[k] for k in self.messages_by_name.get((name, correlation_key), ())]
 
+    # Incidents.
+    def add_incident(self, instance: ProcessInstance, incident_key: int) -> None:
+        if incident_key not in self.incidents:
+            self.incidents[incident_key] = instance.key
+            _count(self.open_incidents_per_process, instance.bpmn_process_id, 1)
+
+    def remove_incident(self, instance: ProcessInstance, incident_key: int) -> None:
+        if self.incidents.pop(incident_key, None) is not None:
+            _count(self.open_incidents_per_process, instance.bpmn_process_id, -1)
+
     def incident(self, key: int) -> tuple[ProcessInstance, Incident] | None:
         instance_key = self.incidents.get(key)
         if instance_key is None:
             return None
         instance = self.instances[instance_key]
         return instance, instance.incidents[key]
+
+
+def _count(counts: dict[str, int], name: str, change: int) -> None:
+    counts[name] = counts.get(name, 0) + change
