@@ -8,6 +8,8 @@ import signal
 
 import uvloop
 
+from telemetry.instrumentation import instrument_http_clients
+from telemetry.tracing import configure_tracing
 from workers.app import WorkerApp
 from workers.settings import WorkerSettings
 from zeebe_connection import ZeebeSettings
@@ -23,7 +25,12 @@ async def _main() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvloop.run(_main())
+    shutdown_tracing = configure_tracing("workers")
+    instrument_http_clients()
+    try:
+        uvloop.run(_main())
+    finally:
+        shutdown_tracing()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from workers.breaker import BreakerState, CircuitBreaker
+from workers.failures import BusinessFailure, CircuitOpen
 
 SAGA_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 30.0, 60.0, 120.0)
 """Seconds; 5 s (the saga latency alert's threshold) is a bucket boundary, so its p99 is exact there."""
@@ -39,6 +40,15 @@ class StepOutcome(StrEnum):
     """The service said no (or its circuit is open): the checkout compensates."""
     TECHNICAL_FAILURE = "technical_failure"
     """The call failed: the job is retried with back-off, and raises an incident when out of retries."""
+
+
+def step_outcome(failure: Exception | None) -> StepOutcome:
+    """How the forward steps' exception handler will treat ``failure`` (None: the step succeeded)."""
+    if failure is None:
+        return StepOutcome.SUCCESS
+    if isinstance(failure, BusinessFailure | CircuitOpen):
+        return StepOutcome.BUSINESS_FAILURE
+    return StepOutcome.TECHNICAL_FAILURE
 
 
 class _BreakerCollector(Collector):

@@ -37,6 +37,7 @@ from events.contracts.saga import (
 from events.envelope import Envelope, to_record
 from events.topics import SAGA_TOPIC
 from events.transport.ports import OutgoingRecord, PublishFailed, TransactionalPublisher
+from telemetry.propagation import current_traceparent
 
 SOURCE = "workers"
 NAMESPACE = uuid.UUID("5d0c3a52-9f0e-4c8e-8a51-0d6f1c2b7e94")
@@ -75,7 +76,7 @@ def lifecycle_record(payload: SagaPayload, occurrence: str = "") -> OutgoingReco
         occurred_at=datetime.now(UTC),
         payload=payload.model_dump(mode="json"),
     )
-    return to_record(SAGA_TOPIC, envelope)
+    return to_record(SAGA_TOPIC, envelope, current_traceparent())  # the job's span
 
 
 def record_for(

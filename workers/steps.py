@@ -13,11 +13,12 @@ from typing import Any
 from pyzeebe import Job, ZeebeTaskRouter
 
 from events.transport.ports import OutgoingRecord
-from workers.failures import BusinessFailure, CircuitOpen
-from workers.metrics import StepOutcome, WorkerMetrics
+from telemetry.propagation import TRACEPARENT
+from workers.metrics import WorkerMetrics, step_outcome
 from workers.outcomes import RetryPolicy, compensation_handler, forward_step_handler
 from workers.saga_events import SagaEventPublisher, step_compensated, step_completed
 from workers.settings import WorkerSettings
+from workers.tracing import traced
 
 FORWARD_RETRIES = 5
 """``zeebe:taskDefinition retries`` of every forward step in bpmn/checkout.bpmn."""
@@ -53,14 +54,6 @@ def announcing(
     return run
 
 
-def _step_outcome(failure: Exception | None) -> StepOutcome:
-    if failure is None:
-        return StepOutcome.SUCCESS
-    if isinstance(failure, BusinessFailure | CircuitOpen):
-        return StepOutcome.BUSINESS_FAILURE
-    return StepOutcome.TECHNICAL_FAILURE
-
-
 def measured_step(task: TaskFunction, step: str, metrics: WorkerMetrics) -> TaskFunction:
     """``task``, counted and timed by outcome as the exception handler will treat it."""
 
@@ -73,7 +66,7 @@ def measured_step(task: TaskFunction, step: str, metrics: WorkerMetrics) -> Task
             failure = error
             raise
         finally:
-            metrics.step_ran(step, _step_outcome(failure), time.perf_counter() - began)
+            metrics.step_ran(step, step_outcome(failure), time.perf_counter() - began)
 
     run.__doc__ = task.__doc__
     return run
@@ -118,11 +111,11 @@ class Steps:
                 exception_handler=forward_step_handler(
                     self._policy(FORWARD_RETRIES), self.events, self.metrics
                 ),
-                variables_to_fetch=variables,
+                variables_to_fetch=[*variables, TRACEPARENT],
                 timeout_ms=self.settings.job_timeout_ms,
                 max_jobs_to_activate=self.settings.max_running_jobs,
                 max_running_jobs=self.settings.max_running_jobs,
-            )(announcing(measured_step(task, job_type, self.metrics), step_completed, self.events))
+            )(traced(announcing(measured_step(task, job_type, self.metrics), step_completed, self.events)))
             return task
 
         return register
@@ -137,15 +130,18 @@ class Steps:
                 exception_handler=compensation_handler(
                     self._policy(COMPENSATION_RETRIES), self.events, self.metrics
                 ),
-                variables_to_fetch=["checkoutId"],
+                variables_to_fetch=["checkoutId", TRACEPARENT],
                 timeout_ms=self.settings.job_timeout_ms,
                 max_jobs_to_activate=self.settings.max_running_jobs,
                 max_running_jobs=self.settings.max_running_jobs,
             )(
-                announcing(
-                    measured_compensation(task, undoes, self.metrics),
-                    lambda job: step_compensated(job, undoes),
-                    self.events,
+                traced(
+                    announcing(
+                        measured_compensation(task, undoes, self.metrics),
+                        lambda job: step_compensated(job, undoes),
+                        self.events,
+                    ),
+                    compensation=True,
                 )
             )
             return task

@@ -18,6 +18,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy.orm import Session
 
 from events.consumer.dead_letters import DeadLetterQueue, Poison
@@ -31,8 +33,10 @@ from events.topics import topic_specs
 from events.transport import open_transport
 from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer
 from services.common.database import Database
+from telemetry.propagation import TRACEPARENT, context_from
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 LAG_INTERVAL_SECONDS = 1.0
 
@@ -123,6 +127,23 @@ class ConsumerRunner:
             pause = min(pause * 2, self._settings.retry_longest_seconds)
 
     def _process(self, record: ConsumedRecord) -> None:
+        """Apply ``record`` in a consumer span continuing the trace of the span that published it."""
+        with _tracer.start_as_current_span(
+            f"{record.topic} process",
+            context=context_from(record.headers.get(TRACEPARENT)),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": record.topic,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.kafka.offset": record.offset,
+                "messaging.consumer.group.name": self._group_id,
+            },
+        ):
+            self._apply(record)
+
+    def _apply(self, record: ConsumedRecord) -> None:
         try:
             envelope = parse_envelope(record.value)
             handler = self._handlers.get(envelope.event_type)

@@ -14,11 +14,22 @@ from events.metrics import consumer_registry
 from events.process import run_until_signalled
 from events.settings import EventsSettings
 from services.common.database import Database
+from telemetry.instrumentation import instrument_http_clients
+from telemetry.tracing import configure_tracing
 
 GROUPS = (loyalty_points.GROUP_ID,)
 
 
 def main(argv: list[str] | None = None) -> None:
+    shutdown_tracing = configure_tracing(loyalty_points.GROUP_ID)
+    instrument_http_clients()  # before the client exists: the award calls join the event's trace
+    try:
+        _main(argv)
+    finally:
+        shutdown_tracing()
+
+
+def _main(argv: list[str] | None) -> None:
     parser = argparse.ArgumentParser(prog="python -m events.consumers", description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=GROUPS)
     parser.add_argument("--host", default="127.0.0.1", help="status endpoint address (default 127.0.0.1)")

@@ -20,10 +20,22 @@ from events.relay.settings import RelaySettings
 from events.settings import EventsSettings
 from events.topics import topic_specs
 from events.transport import open_transport
+from events.transport.ports import TransactionalPublisher
+from events.transport.tracing import TracingPublisher
 from services.common.database import Database
+from telemetry.instrumentation import tracing_enabled
+from telemetry.tracing import configure_tracing
 
 
 def main(argv: list[str] | None = None) -> None:
+    shutdown_tracing = configure_tracing("relay")
+    try:
+        _main(argv)
+    finally:
+        shutdown_tracing()
+
+
+def _main(argv: list[str] | None) -> None:
     parser = argparse.ArgumentParser(prog="python -m events.relay", description=__doc__.splitlines()[0])
     parser.add_argument("--service", action="append", choices=RELAYED_SERVICES, help="repeatable")
     parser.add_argument("--all", action="store_true", help="every service's outbox")
@@ -50,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
             service,
             topic_of(service),
             Database.from_settings(service_settings(service)),
-            transport.publisher(f"relay-{service}-{settings.instance_id}"),
+            traced(transport.publisher(f"relay-{service}-{settings.instance_id}")),
             settings,
         )
         for service in services
@@ -65,6 +77,11 @@ def main(argv: list[str] | None = None) -> None:
         args.host,
         args.status_port,
     )
+
+
+def traced(publisher: TransactionalPublisher) -> TransactionalPublisher:
+    """With tracing on, a producer span per event (the relay's hot path pays nothing otherwise)."""
+    return TracingPublisher(publisher) if tracing_enabled() else publisher
 
 
 def _beside_the_service(service: str, relay: OutboxRelay) -> None:

@@ -17,6 +17,8 @@ import logging
 from typing import Any
 
 import grpc
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pyzeebe import ZeebeClient
 from pyzeebe.errors import (
     PyZeebeError,
@@ -26,9 +28,11 @@ from pyzeebe.errors import (
 )
 
 from gateway.domain.elements import PROCESS_ID
+from telemetry.propagation import TRACEPARENT, current_traceparent
 from zeebe_connection import ZeebeSettings, open_channel
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer(__name__)
 
 LATEST_VERSION = -1
 
@@ -60,7 +64,19 @@ class ZeebeProcessStarter:
         return self._client
 
     async def start(self, variables: dict[str, Any]) -> int:
-        """The key of a new ``checkout`` instance started with ``variables``."""
+        """The key of a new ``checkout`` instance started with ``variables``, and with the current
+        trace context as the variable ``traceparent``, from which every job's span continues."""
+        with _tracer.start_as_current_span(
+            "zeebe CreateProcessInstance", kind=SpanKind.CLIENT, attributes={"bpmn.process_id": PROCESS_ID}
+        ) as span:
+            key = await self._start(variables)
+            span.set_attribute("zeebe.process_instance_key", str(key))
+            return key
+
+    async def _start(self, variables: dict[str, Any]) -> int:
+        traceparent = current_traceparent()
+        if traceparent is not None:
+            variables = {**variables, TRACEPARENT: traceparent}
         try:
             client = self._connect()
             async with asyncio.timeout(self._timeout):

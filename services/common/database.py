@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from services.common.settings import ServiceSettings
+from telemetry.instrumentation import instrument_database
 
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 """Execution option naming how a SQLite transaction begins: ``IMMEDIATE`` (default) or ``DEFERRED``."""
@@ -40,8 +41,14 @@ def _is_memory(url: URL) -> bool:
 
 
 def create_db_engine(url: str | URL, settings: ServiceSettings | None = None) -> Engine:
-    """An engine for ``url`` configured for the service's concurrency rules (see the module docstring)."""
-    parsed = normalise_url(url)
+    """An engine for ``url`` configured for the service's concurrency rules (see the module docstring),
+    with a span per statement when tracing is on."""
+    engine = _engine(normalise_url(url), settings)
+    instrument_database(engine)
+    return engine
+
+
+def _engine(parsed: URL, settings: ServiceSettings | None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, settings)
     options: dict[str, Any] = {"pool_pre_ping": True}

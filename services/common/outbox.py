@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from opentelemetry import trace
 from sqlalchemy import Uuid, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from services.common.sqltypes import utc_now
 from services.common.tables import outbox
+from telemetry.propagation import current_traceparent
 
 
 class DomainEvent(Protocol):
@@ -75,14 +75,6 @@ class _StrictlyIncreasingClock:
 
 
 _clock = _StrictlyIncreasingClock()
-
-
-def current_traceparent() -> str | None:
-    """The W3C ``traceparent`` of the active span, or None when nothing is being traced."""
-    context = trace.get_current_span().get_span_context()
-    if not context.is_valid:
-        return None
-    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
 
 
 class OutboxWriter:

@@ -25,10 +25,11 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from checkout_saga.layout import Ports, StackLayout
+from checkout_saga.layout import SERVICE_NAMES, Ports, StackLayout
 from checkout_saga.processes import Supervisor
 from checkout_saga.stack import start_stack
 from tests.databases import new_database
+from tests.e2e.otlp_receiver import SpanStore, otlp_receiver
 from tests.settings import TestServers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,14 +56,16 @@ class Stack:
     supervisor: Supervisor
     http: httpx.Client
     zeebe: GatewayStub
+    spans: SpanStore
     checkouts: list[str] = field(default_factory=list)
 
-    def start_checkout(self, body: dict[str, Any], key: str | None = None) -> httpx.Response:
-        response = self.http.post(
-            self.layout.url("gateway", "/v1/checkouts"),
-            json=body,
-            headers={"Idempotency-Key": key or str(uuid.uuid4()), "Authorization": f"Bearer {API_KEY}"},
-        )
+    def start_checkout(
+        self, body: dict[str, Any], key: str | None = None, traceparent: str | None = None
+    ) -> httpx.Response:
+        headers = {"Idempotency-Key": key or str(uuid.uuid4()), "Authorization": f"Bearer {API_KEY}"}
+        if traceparent is not None:
+            headers["traceparent"] = traceparent
+        response = self.http.post(self.layout.url("gateway", "/v1/checkouts"), json=body, headers=headers)
         if response.status_code == 202 and response.json()["id"] not in self.checkouts:
             self.checkouts.append(response.json()["id"])
         return response
@@ -127,7 +130,12 @@ def body(
     }
 
 
-def _layout(request: pytest.FixtureRequest, tmp: Path, servers: TestServers) -> StackLayout:
+PROCESSES = ("engine", *SERVICE_NAMES, "payment_provider", "workers", "relay", "loyalty_points", "gateway")
+
+
+def _layout(
+    request: pytest.FixtureRequest, tmp: Path, servers: TestServers, traces_endpoint: str
+) -> StackLayout:
     names = [f.name for f in Ports.__dataclass_fields__.values()]
     ports = Ports(**dict(zip(names, free_ports(len(names)), strict=True)))
     layout = StackLayout(
@@ -135,6 +143,15 @@ def _layout(request: pytest.FixtureRequest, tmp: Path, servers: TestServers) -> 
         api_keys=f"e2e={API_KEY},other={OTHER_KEY}",
         ports=ports,
     )
+    # Every process traced, exporting to the tests' OTLP receiver as it would to a collector; spans
+    # leave within a fifth of a second, so a test finds its trace soon after the checkout ends.
+    for name in PROCESSES:
+        layout = layout.with_env(
+            name,
+            OTEL_TRACES_EXPORTER="otlp",
+            OTEL_EXPORTER_OTLP_ENDPOINT=traces_endpoint,
+            OTEL_BSP_SCHEDULE_DELAY="200",
+        )
     for name in ("cart", "pricing", "inventory", "order", "loyalty"):
         layout = layout.with_env(
             name, **{f"{name.upper()}_DATABASE_URL": new_database(request, "postgresql")}
@@ -174,16 +191,17 @@ def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, servers: TestServers
 ) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("stack")
-    layout = _layout(request, tmp, servers)
-    supervisor = Supervisor(tmp / "log")
-    try:
-        start_stack(layout, supervisor, ROOT / "bpmn", verbose=False)
-        channel = grpc.insecure_channel(f"127.0.0.1:{layout.ports.engine_grpc}")
-        with httpx.Client(timeout=40.0) as http:
-            yield Stack(layout, supervisor, http, GatewayStub(channel))  # type: ignore[no-untyped-call]
-        channel.close()
-    finally:
-        supervisor.stop_all()
+    with otlp_receiver() as (traces_endpoint, spans):
+        layout = _layout(request, tmp, servers, traces_endpoint)
+        supervisor = Supervisor(tmp / "log")
+        try:
+            start_stack(layout, supervisor, ROOT / "bpmn", verbose=False)
+            channel = grpc.insecure_channel(f"127.0.0.1:{layout.ports.engine_grpc}")
+            with httpx.Client(timeout=40.0) as http:
+                yield Stack(layout, supervisor, http, GatewayStub(channel), spans)  # type: ignore[no-untyped-call]
+            channel.close()
+        finally:
+            supervisor.stop_all()
 
 
 def resolve_incidents(stack: Stack, checkout: dict[str, Any]) -> int:

@@ -25,6 +25,8 @@ FORBIDDEN = {
     "checkout_saga": {"services", "workers", "gateway", "events", "engine"},
     # The relay reads services' outboxes with the kit and their settings; it never drives the saga.
     "events": {"workers", "gateway", "engine", "checkout_saga", "zeebe_connection"},
+    # Tracing set-up and trace context carriers, for every process: nothing of ours below it.
+    "telemetry": {"services", "workers", "gateway", "events", "engine", "checkout_saga", "zeebe_connection"},
 }
 
 

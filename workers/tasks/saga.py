@@ -22,11 +22,13 @@ from events.contracts.saga import (
     CheckoutStartedV1,
     CompensationStartedV1,
 )
+from telemetry.propagation import TRACEPARENT
 from workers.metrics import SagaOutcome, WorkerMetrics
 from workers.outcomes import RetryPolicy, compensation_handler
 from workers.saga_events import SagaEventPublisher, SagaPayload, record_for
 from workers.settings import WorkerSettings
 from workers.steps import COMPENSATION_RETRIES, TaskFunction
+from workers.tracing import traced
 
 LIFECYCLE_RETRIES = COMPENSATION_RETRIES
 """``zeebe:taskDefinition retries`` of the saga.* message events in bpmn/checkout.bpmn."""
@@ -64,11 +66,11 @@ def router(settings: WorkerSettings, events: SagaEventPublisher, metrics: Worker
         router.task(
             job_type,
             exception_handler=compensation_handler(policy, events, metrics),
-            variables_to_fetch=variables,
+            variables_to_fetch=[*variables, TRACEPARENT],
             timeout_ms=settings.job_timeout_ms,
             max_jobs_to_activate=settings.max_running_jobs,
             max_running_jobs=settings.max_running_jobs,
-        )(_announcer(events, contract, fields, _counter(job_type, metrics)))
+        )(traced(_announcer(events, contract, fields, _counter(job_type, metrics))))
     return router
 
 

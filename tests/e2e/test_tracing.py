@@ -1,0 +1,84 @@
+"""One checkout, one trace: from the API client's request through the gateway, every job in the
+workers, the services and their databases, the events on Kafka, to the consumers that apply them."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from tests.e2e.conftest import Stack, body
+from tests.e2e.otlp_receiver import ReceivedSpan
+
+SPANS_WAIT_SECONDS = 15.0
+
+
+def traceparent(trace_id: str, span_id: str) -> str:
+    return f"00-{trace_id}-{span_id}-01"
+
+
+def wait_for_trace(stack: Stack, trace_id: str, until_span: str) -> list[ReceivedSpan]:
+    """The trace's spans once ``until_span`` (the last thing the checkout causes) has arrived, and a
+    moment more for the spans exported beside it."""
+    deadline = time.monotonic() + SPANS_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if any(span.name == until_span for span in stack.spans.trace(trace_id)):
+            time.sleep(0.5)
+            break
+        time.sleep(0.1)
+    return stack.spans.trace(trace_id)
+
+
+def jobs(spans: list[ReceivedSpan], *, compensation: bool) -> list[str]:
+    return [
+        str(span.attributes["zeebe.job.type"])
+        for span in spans
+        if span.name.startswith("job ") and span.attributes.get("checkout.compensation") is compensation
+    ]
+
+
+def test_a_compensated_checkout_is_one_trace_with_the_failed_step_marked_and_compensations_in_reverse(
+    stack: Stack,
+) -> None:
+    trace_id, client_span = secrets.token_hex(16), secrets.token_hex(8)
+    started = stack.start_checkout(
+        body(("SKU-1", 1), ("SKU-SOLDOUT", 1)), traceparent=traceparent(trace_id, client_span)
+    )
+    assert started.status_code == 202, started.text
+    assert stack.until(started.json()["id"])["status"] == "COMPENSATED"
+
+    spans = wait_for_trace(stack, trace_id, "job saga.compensated")
+
+    by_id = {span.span_id for span in spans}
+    orphans = [span.name for span in spans if span.parent_span_id not in by_id | {client_span}]
+    assert orphans == [], "every span hangs from the client's request through its parents"
+    assert {"gateway", "workers", "cart", "pricing", "payment", "inventory", "relay"} <= {
+        span.service for span in spans
+    }
+    assert jobs(spans, compensation=False) == [
+        "saga.started",
+        "cart.reserve",
+        "pricing.quote",
+        "payment.capture",
+        "inventory.allocate",
+        "saga.compensation-started",
+        "saga.compensated",
+    ]
+    (allocate,) = [span for span in spans if span.name == "job inventory.allocate"]
+    assert allocate.failed
+    assert allocate.attributes["checkout.job.outcome"] == "business_failure"
+    assert jobs(spans, compensation=True) == ["payment.refund", "pricing.void", "cart.release"]
+
+
+def test_a_service_event_reaches_its_consumer_inside_the_checkout_trace(stack: Stack) -> None:
+    trace_id = secrets.token_hex(16)
+    started = stack.start_checkout(
+        body(("SKU-2", 1)), traceparent=traceparent(trace_id, secrets.token_hex(8))
+    )
+    assert stack.until(started.json()["id"])["status"] == "COMPLETED"
+
+    spans = wait_for_trace(stack, trace_id, "order.events process")
+
+    names = {(span.service, span.name) for span in spans}
+    assert ("relay", "order.events publish") in names
+    assert ("loyalty-points", "order.events process") in names
+    assert ("gateway", "checkout.saga process") in names
