@@ -40,7 +40,9 @@ servers-down:
 servers-status:
 	@$(SERVERS) status
 
+# promtool comes with lint (deploy/local/prometheus.sh): `make test` lints before pytest needs it.
 lint: lint-python lint-bpmn
+	@deploy/local/prometheus.sh
 
 lint-python: venv
 	$(VENV)/bin/ruff check .

@@ -114,6 +114,20 @@ class WorkerMetrics:
             registry=self.registry,
         )
         self.registry.register(_BreakerCollector(breakers))
+        # Every series exists from the start at 0: rate() ignores the sample that creates a series,
+        # so a first compensation would otherwise be invisible to the compensation-rate alert.
+        for outcome in SagaOutcome:
+            self.sagas_ended.labels(outcome.value)
+            self.saga_duration.labels(outcome.value)
+
+    def declare_step(self, step: str) -> None:
+        """Start ``step``'s series at 0 (see above): called as the step's task is registered."""
+        for outcome in StepOutcome:
+            self.steps.labels(step, outcome.value)
+
+    def declare_compensation(self, step: str) -> None:
+        for outcome in ("success", "failure"):
+            self.compensations.labels(step, outcome)
 
     def saga_started(self) -> None:
         self.sagas_started.inc()

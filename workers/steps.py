@@ -106,6 +106,7 @@ class Steps:
         announces ``StepCompleted``."""
 
         def register(task: TaskFunction) -> TaskFunction:
+            self.metrics.declare_step(job_type)
             self.router.task(
                 job_type,
                 exception_handler=forward_step_handler(
@@ -125,6 +126,7 @@ class Steps:
         retried until it succeeds, and announces ``StepCompensated``."""
 
         def register(task: TaskFunction) -> TaskFunction:
+            self.metrics.declare_compensation(undoes)
             self.router.task(
                 job_type,
                 exception_handler=compensation_handler(

@@ -79,7 +79,7 @@ phase "venv (.venv from pyproject.toml)"
 phase "npm (BPMN lint tools)"
 deploy/local/npm.sh
 
-phase "lint (ruff, mypy, bpmnlint)"
+phase "lint (ruff, mypy, bpmnlint; promtool installed)"
 "$MAKE" --no-print-directory lint
 
 phase "servers: waiting until ready"

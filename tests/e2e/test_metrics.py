@@ -9,6 +9,8 @@ from checkout_saga.layout import SERVICE_NAMES
 from tests.e2e.conftest import Stack, body
 
 STATUS_PORTS = ("workers_status", "relay_status", "consumers_status")
+PROCESSES_WITH_METRICS = ("gateway", "engine_http", *STATUS_PORTS, *SERVICE_NAMES, "payment_provider")
+"""Each process by the name of its port in the stack's layout."""
 
 
 def scrape(stack: Stack, name: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

@@ -74,5 +74,8 @@ def test_metrics_are_served_in_prometheus_text_format_and_not_counted(
 
     assert response.status_code == 200
     assert response.headers["content-type"] == CONTENT_TYPE_LATEST
-    assert 'http_server_requests_total{method="GET",route="/v1/items/{item_id}",status="200"} 1.0' in response.text
+    assert (
+        'http_server_requests_total{method="GET",route="/v1/items/{item_id}",status="200"} 1.0'
+        in response.text
+    )
     assert "/metrics" not in response.text
