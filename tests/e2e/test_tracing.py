@@ -10,6 +10,8 @@ from tests.e2e.conftest import Stack, body
 from tests.e2e.otlp_receiver import ReceivedSpan
 
 SPANS_WAIT_SECONDS = 15.0
+SPAN_KIND_CLIENT = 3
+"""OTLP's ``SPAN_KIND_CLIENT``."""
 
 
 def traceparent(trace_id: str, span_id: str) -> str:
@@ -67,6 +69,26 @@ def test_a_compensated_checkout_is_one_trace_with_the_failed_step_marked_and_com
     assert allocate.failed
     assert allocate.attributes["checkout.job.outcome"] == "business_failure"
     assert jobs(spans, compensation=True) == ["payment.refund", "pricing.void", "cart.release"]
+
+
+def test_a_job_span_holds_the_call_to_its_service_and_the_service_its_sql(stack: Stack) -> None:
+    trace_id = secrets.token_hex(16)
+    started = stack.start_checkout(
+        body(("SKU-3", 1)), traceparent=traceparent(trace_id, secrets.token_hex(8))
+    )
+    assert stack.until(started.json()["id"])["status"] == "COMPLETED"
+
+    spans = wait_for_trace(stack, trace_id, "job saga.completed")
+
+    by_id = {span.span_id: span for span in spans}
+    (reserve,) = [span for span in spans if span.name == "job cart.reserve"]
+    calls = [s for s in spans if s.kind == SPAN_KIND_CLIENT and s.parent_span_id == reserve.span_id]
+    assert [call.service for call in calls] == ["workers"]
+    served = [s for s in spans if s.service == "cart" and s.parent_span_id == calls[0].span_id]
+    assert served, "the cart's request span continues the worker's call"
+    cart_sql = [s for s in spans if s.service == "cart" and any(k.startswith("db.") for k in s.attributes)]
+    assert cart_sql, "the cart's statements are spans of the checkout's trace"
+    assert all(by_id.get(s.parent_span_id) is not None for s in cart_sql)
 
 
 def test_a_service_event_reaches_its_consumer_inside_the_checkout_trace(stack: Stack) -> None:
