@@ -12,7 +12,9 @@ import argparse
 import importlib
 import threading
 
-from events.metrics import relay_registry
+from prometheus_client import REGISTRY
+
+from events.metrics import RelayCollector, relay_registry
 from events.process import run_until_signalled
 from events.relay.outboxes import RELAYED_SERVICES, service_settings, topic_of
 from events.relay.relay import OutboxRelay
@@ -87,6 +89,7 @@ def traced(publisher: TransactionalPublisher) -> TransactionalPublisher:
 def _beside_the_service(service: str, relay: OutboxRelay) -> None:
     """The relay in a thread of the service's own process: the service's ``main`` serves its API
     until SIGTERM/SIGINT (uvicorn handles them), then the relay stops and releases its lease."""
+    REGISTRY.register(RelayCollector([relay]))  # on the service's /metrics (it serves this registry too)
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), name=f"relay-{service}")
     thread.start()

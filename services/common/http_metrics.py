@@ -11,7 +11,14 @@ from __future__ import annotations
 import time
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -68,6 +75,10 @@ def install_metrics(app: FastAPI, registry: CollectorRegistry | None = None) -> 
 
     @app.get(METRICS_PATH, include_in_schema=False)
     def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        # The app's own metrics, then the process's: prometheus_client's default registry holds the
+        # process and Python runtime collectors, and whatever runs beside the app in this process (a
+        # relay started with --with-service) registers there.
+        exposition = generate_latest(registry) + generate_latest(REGISTRY)
+        return Response(exposition, media_type=CONTENT_TYPE_LATEST)
 
     return registry

@@ -33,6 +33,8 @@ def test_the_relay_runs_inside_the_service_process_and_publishes_its_events(tmp_
                 break
             time.sleep(0.05)
         reader.close()
+        metrics = httpx.get(f"{service.url}/metrics").text
+    assert 'outbox_relay_lease_held{service="inventory"} 1.0' in metrics
     assert [(e.event_type, e.source, e.payload["sku"]) for e in published] == [
         ("StockLevelSet", "inventory", "SKU-REL")
     ]

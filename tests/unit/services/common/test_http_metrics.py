@@ -79,3 +79,7 @@ def test_metrics_are_served_in_prometheus_text_format_and_not_counted(
         in response.text
     )
     assert "/metrics" not in response.text
+
+
+def test_the_process_metrics_are_served_beside_the_apps(client: TestClient) -> None:
+    assert "process_cpu_seconds_total" in client.get("/metrics").text
