@@ -28,8 +28,17 @@ def main(argv: list[str] | None = None) -> None:
     settings = EngineSettings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from engine.server import serve as run  # imported late: `--help` stays fast
+    from telemetry.tracing import TracingConfigError, configure_tracing
 
-    uvloop.run(run(settings))
+    try:
+        # Before the engine starts: it asks once, when it starts, whether spans are recorded.
+        shutdown_tracing = configure_tracing("engine")
+    except TracingConfigError as error:
+        parser.error(str(error))
+    try:
+        uvloop.run(run(settings))  # returns on SIGTERM/SIGINT once the engine has stopped
+    finally:
+        shutdown_tracing()  # exports the spans still buffered
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ from engine.grpc_api.server import start_grpc
 from engine.metrics import endpoint
 from engine.metrics.registry import EngineMetrics
 from engine.read_api.app import create_app
+from engine.runtime.lifecycle import LifecycleObserver
 from engine.service import EngineService
 from engine.settings import EngineSettings
+from engine.tracing import lifecycle_observer
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +44,18 @@ class RunningEngine:
         await self.service.close()
 
 
-async def start_engine(settings: EngineSettings) -> RunningEngine:
-    """Start everything inside the running event loop (tests use this to embed the engine)."""
+async def start_engine(settings: EngineSettings, lifecycle: LifecycleObserver | None = None) -> RunningEngine:
+    """Start everything inside the running event loop (tests use this to embed the engine).
+
+    ``lifecycle`` hears of instances and elements starting and ending; by default the tracing observer
+    (spans when ``configure_tracing`` installed a provider, nothing otherwise). Tests pass their own to
+    read the spans of an embedded engine without touching the process-global provider.
+    """
     service = EngineService(
-        settings.data_dir, synchronous=settings.synchronous, max_pending=settings.max_pending
+        settings.data_dir,
+        synchronous=settings.synchronous,
+        max_pending=settings.max_pending,
+        lifecycle=lifecycle_observer() if lifecycle is None else lifecycle,
     )
     service.start()
     metrics = EngineMetrics.of(service.partition)

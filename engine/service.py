@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from engine.runtime.engine import Engine
 from engine.runtime.journal import Journal
+from engine.runtime.lifecycle import NO_OBSERVER, LifecycleObserver
 from engine.runtime.partition import Partition
 from engine.runtime.rejections import Rejection, RejectionType
 from engine.runtime.state import ProcessInstance
@@ -33,10 +34,19 @@ TICK_SECONDS = 0.05
 class EngineService:
     """One partition with its store; every state change goes through ``command``."""
 
-    def __init__(self, data_dir: Path, *, synchronous: str = "FULL", max_pending: int = 5000) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        synchronous: str = "FULL",
+        max_pending: int = 5000,
+        lifecycle: LifecycleObserver = NO_OBSERVER,
+    ) -> None:
         self.partition = Partition()
         self.store = SqliteStore(data_dir / "engine.db", synchronous=synchronous)
         self.store.load(self.partition)
+        # Only now: what loading restored had its transitions observed before the restart, if ever.
+        self.partition.lifecycle = lifecycle
         self.engine = Engine(self.partition)
         self.max_pending = max_pending
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-store")

@@ -5,20 +5,15 @@ load benchmark should not pay for spans nobody exports."""
 from __future__ import annotations
 
 from fastapi import FastAPI
-from opentelemetry import trace
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
+
+from telemetry.tracing import tracing_enabled
 
 UNTRACED_URLS = "/health/.*,/metrics"
 """Probes and scrapes: frequent, and nothing an operator follows a checkout through."""
-
-
-def tracing_enabled() -> bool:
-    """Whether :func:`telemetry.tracing.configure_tracing` installed a provider that records spans."""
-    return isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
 def instrument_http_server(app: FastAPI) -> None:

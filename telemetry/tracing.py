@@ -13,12 +13,16 @@ import os
 from collections.abc import Callable
 
 from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 
 SUPPORTED_PROTOCOL = "http/protobuf"
+
+
+def tracing_enabled() -> bool:
+    """Whether :func:`configure_tracing` installed a provider that records spans."""
+    return isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
 class TracingConfigError(ValueError):
@@ -35,6 +39,9 @@ def _exporter(name: str) -> SpanExporter:
             raise TracingConfigError(
                 f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol!r}: only {SUPPORTED_PROTOCOL} is installed"
             )
+        # Imported only when used: the exporter's HTTP stack is most of what tracing adds to start-up.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
         return OTLPSpanExporter()
     if name == "console":
         return ConsoleSpanExporter()
@@ -43,11 +50,11 @@ def _exporter(name: str) -> SpanExporter:
 
 def configure_tracing(default_service_name: str) -> Callable[[], None]:
     """Install the SDK's tracer provider if the environment asks for an exporter; the function that
-    flushes and shuts it down (call it when the process stops, or spans still buffered are lost)."""
+    flushes and shuts it down (call it when the process stops, or spans still buffered are lost).
+    A second call (a relay started inside its service's process) keeps the first provider."""
     names = [n.strip() for n in os.environ.get("OTEL_TRACES_EXPORTER", "none").split(",") if n.strip()]
     disabled = os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
-    already = isinstance(trace.get_tracer_provider(), TracerProvider)  # a relay inside its service
-    if already or disabled or not names or names == ["none"]:
+    if tracing_enabled() or disabled or not names or names == ["none"]:
         return lambda: None
     exporters = [_exporter(name) for name in names if name != "none"]
     # Attributes given here lose to OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.

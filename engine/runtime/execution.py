@@ -123,6 +123,7 @@ class Execution:
         self.p.element_owner[key] = key
         self._touch(instance, root)
         self.variables(instance).set_all_local(key, variables)
+        self.p.lifecycle.instance_started(instance)
         self._open_event_sub_process_starts(instance, root, process.root)
         start_id = start_event_id or process.root.none_start_event
         assert start_id is not None, "callers check that the process has the start event"
@@ -149,6 +150,7 @@ class Execution:
             self.p.remove_incident(instance, incident_key)
         self.p.remove_instance(instance)
         self.p.journal.instance(instance)
+        self.p.lifecycle.instance_ended(instance)
         self.p.instance_finished(instance)
 
     def cancel(self, instance: ProcessInstance) -> None:
@@ -182,6 +184,7 @@ class Execution:
         if flow_scope is not None:
             flow_scope.active_children += 1
         self._touch(instance, child)
+        self.p.lifecycle.element_started(instance, child)
         return child
 
     def children(self, instance: ProcessInstance, scope: ElementInstance) -> list[ElementInstance]:
@@ -227,6 +230,7 @@ class Execution:
             job.incident_key = incident.key
         self.p.journal.incident(instance, incident, open_=True)
         self._touch(instance, element)
+        self.p.lifecycle.incident_raised(instance, incident)
         return incident
 
     def close_incident(self, instance: ProcessInstance, incident: Incident) -> None:
@@ -237,6 +241,7 @@ class Execution:
             element.incident_key = None
             self._touch(instance, element)
         self.p.journal.incident(instance, incident, open_=False)
+        self.p.lifecycle.incident_closed(instance, incident)
 
     def retry_failed_step(self, instance: ProcessInstance, element: ElementInstance) -> None:
         """Resume the step an element incident interrupted."""
@@ -493,6 +498,7 @@ class Execution:
             instance.elements.pop(ei.key, None)
             self.p.element_owner.pop(ei.key, None)
             instance.variables.pop(ei.key, None)
+            self.p.lifecycle.element_ended(instance, ei)
         if ei.flow_scope_key is not None:
             scope = instance.elements.get(ei.flow_scope_key)
             if scope is not None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from engine.runtime.definitions import DecisionRegistry, Definitions
 from engine.runtime.journal import Journal
+from engine.runtime.lifecycle import NO_OBSERVER, LifecycleObserver
 from engine.runtime.state import (
     BufferedMessage,
     ElementState,
@@ -62,6 +63,8 @@ class Partition:
         """Timers of the latest versions' timer start events (``element_instance_key``: the definition key)."""
         self.jobs_available: Callable[[str], None] = lambda job_type: None
         self.instance_finished: Callable[[ProcessInstance], None] = lambda instance: None
+        self.lifecycle: LifecycleObserver = NO_OBSERVER
+        """Told of live lifecycle transitions (tracing); set after loading, which tells it nothing."""
 
     def new_key(self) -> int:
         key = self.next_key

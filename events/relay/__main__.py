@@ -25,8 +25,7 @@ from events.transport import open_transport
 from events.transport.ports import TransactionalPublisher
 from events.transport.tracing import TracingPublisher
 from services.common.database import Database
-from telemetry.instrumentation import tracing_enabled
-from telemetry.tracing import configure_tracing
+from telemetry.tracing import configure_tracing, tracing_enabled
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 
 from tests.e2e.conftest import Stack, body
 from tests.e2e.otlp_receiver import ReceivedSpan
@@ -14,8 +15,14 @@ SPAN_KIND_CLIENT = 3
 """OTLP's ``SPAN_KIND_CLIENT``."""
 
 
-def traceparent(trace_id: str, span_id: str) -> str:
-    return f"00-{trace_id}-{span_id}-01"
+def traced_checkout(stack: Stack, request: dict[str, Any], client_span: str | None = None) -> tuple[str, str]:
+    """Run a checkout whose request carries a new trace (as an instrumented API client's would):
+    the trace id and the checkout's final status."""
+    trace_id = secrets.token_hex(16)
+    traceparent = f"00-{trace_id}-{client_span or secrets.token_hex(8)}-01"
+    started = stack.start_checkout(request, traceparent=traceparent)
+    assert started.status_code == 202, started.text
+    return trace_id, str(stack.until(started.json()["id"])["status"])
 
 
 def wait_for_trace(stack: Stack, trace_id: str, until_span: str) -> list[ReceivedSpan]:
@@ -41,19 +48,16 @@ def jobs(spans: list[ReceivedSpan], *, compensation: bool) -> list[str]:
 def test_a_compensated_checkout_is_one_trace_with_the_failed_step_marked_and_compensations_in_reverse(
     stack: Stack,
 ) -> None:
-    trace_id, client_span = secrets.token_hex(16), secrets.token_hex(8)
-    started = stack.start_checkout(
-        body(("SKU-1", 1), ("SKU-SOLDOUT", 1)), traceparent=traceparent(trace_id, client_span)
-    )
-    assert started.status_code == 202, started.text
-    assert stack.until(started.json()["id"])["status"] == "COMPENSATED"
+    client_span = secrets.token_hex(8)
+    trace_id, status = traced_checkout(stack, body(("SKU-1", 1), ("SKU-SOLDOUT", 1)), client_span)
+    assert status == "COMPENSATED"
 
     spans = wait_for_trace(stack, trace_id, "job saga.compensated")
 
     by_id = {span.span_id for span in spans}
     orphans = [span.name for span in spans if span.parent_span_id not in by_id | {client_span}]
     assert orphans == [], "every span hangs from the client's request through its parents"
-    assert {"gateway", "workers", "cart", "pricing", "payment", "inventory", "relay"} <= {
+    assert {"gateway", "engine", "workers", "cart", "pricing", "payment", "inventory", "relay"} <= {
         span.service for span in spans
     }
     assert jobs(spans, compensation=False) == [
@@ -72,11 +76,8 @@ def test_a_compensated_checkout_is_one_trace_with_the_failed_step_marked_and_com
 
 
 def test_a_job_span_holds_the_call_to_its_service_and_the_service_its_sql(stack: Stack) -> None:
-    trace_id = secrets.token_hex(16)
-    started = stack.start_checkout(
-        body(("SKU-3", 1)), traceparent=traceparent(trace_id, secrets.token_hex(8))
-    )
-    assert stack.until(started.json()["id"])["status"] == "COMPLETED"
+    trace_id, status = traced_checkout(stack, body(("SKU-3", 1)))
+    assert status == "COMPLETED"
 
     spans = wait_for_trace(stack, trace_id, "job saga.completed")
 
@@ -92,11 +93,8 @@ def test_a_job_span_holds_the_call_to_its_service_and_the_service_its_sql(stack:
 
 
 def test_a_service_event_reaches_its_consumer_inside_the_checkout_trace(stack: Stack) -> None:
-    trace_id = secrets.token_hex(16)
-    started = stack.start_checkout(
-        body(("SKU-2", 1)), traceparent=traceparent(trace_id, secrets.token_hex(8))
-    )
-    assert stack.until(started.json()["id"])["status"] == "COMPLETED"
+    trace_id, status = traced_checkout(stack, body(("SKU-2", 1)))
+    assert status == "COMPLETED"
 
     spans = wait_for_trace(stack, trace_id, "order.events process")
 

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -21,8 +22,10 @@ def free_port() -> int:
 class EngineProcess:
     """``python -m engine serve`` on fixed free ports and a data directory that outlives the process."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: Mapping[str, str] | None = None) -> None:
+        """``env``: variables set for the engine on top of the test's environment (``OTEL_*``...)."""
         self.data_dir = data_dir
+        self.env = dict(env or {})
         self.port = free_port()
         self.http_port = free_port()
         self._process: subprocess.Popen[str] | None = None
@@ -46,7 +49,7 @@ class EngineProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=dict(os.environ),
+            env={**os.environ, **self.env},
         )
         assert self._process.stdout is not None
         line = self._process.stdout.readline()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telemetry.instrumentation import tracing_enabled
-from telemetry.tracing import TracingConfigError, configure_tracing
+from telemetry.tracing import TracingConfigError, configure_tracing, tracing_enabled
 
 
 def test_without_an_exporter_nothing_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
