@@ -174,7 +174,7 @@ def fill_outbox(database: Database, count: int) -> int:
 def outbox_records(database: Database, topic: str, count: int) -> list[OutgoingRecord]:
     """The records the relay will publish, in its order, read by its own ``pending_events``."""
     with database.read_sessions.begin() as session:
-        return [event.record for event in pending_events(session, SERVICE, topic, count)]
+        return pending_events(session, SERVICE, topic, count).records
 
 
 def refill_outbox(database: Database, count: int) -> None:

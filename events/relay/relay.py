@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from events.relay.lease import Lease, LeaseStore
-from events.relay.pending import PendingEvent, pending_events
+from events.relay.pending import PendingBatch, Position, pending_events
 from events.relay.settings import RelaySettings
 from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
@@ -81,7 +81,7 @@ class OutboxRelay:
             return 0
         pending = self._read()
         if pending:
-            self._publisher.publish([event.record for event in pending])
+            self._publisher.publish(pending.records)
             self._mark(lease, pending)
         return len(pending)
 
@@ -97,12 +97,12 @@ class OutboxRelay:
             return 0
         published = 0
         marking: Future[None] | None = None
-        batch = self._read()
+        batch: PendingBatch | None = self._read()
         try:
             while batch:
-                records = [event.record for event in batch]
-                committing = self._committer.submit(self._publisher.publish, records)
-                upcoming = self._read(after=batch[-1]) if len(batch) == self._settings.batch_size else []
+                committing = self._committer.submit(self._publisher.publish, batch.records)
+                full = len(batch) == self._settings.batch_size
+                upcoming = self._read(after=batch.last) if full else None
                 committing.result()
                 if marking is not None:
                     previous = marking
@@ -116,16 +116,16 @@ class OutboxRelay:
                 marking.result()
         return published
 
-    def _read(self, after: PendingEvent | None = None) -> list[PendingEvent]:
+    def _read(self, after: Position | None = None) -> PendingBatch:
         with self._database.read_sessions.begin() as session:
             return pending_events(session, self._service, self._topic, self._settings.batch_size, after)
 
-    def _mark(self, lease: Lease, batch: list[PendingEvent]) -> None:
+    def _mark(self, lease: Lease, batch: PendingBatch) -> None:
         with self._database.write_sessions.begin() as session:
             if not self._leases.confirm(session, lease):
                 self._lease = None
                 raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(batch)} events")
-            OutboxReader(session).mark_published([event.event_id for event in batch])
+            OutboxReader(session).mark_published(batch.event_ids)
         self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
         self.published_total += len(batch)
 

@@ -72,10 +72,10 @@ def relayed(event: DomainEvent) -> Message:
                 uow.outbox.add(event)
                 uow.commit()
             with database.read_sessions.begin() as session:
-                (pending,) = pending_events(session, PROVIDER, topic_of(PROVIDER), 10)
+                (record,) = pending_events(session, PROVIDER, topic_of(PROVIDER), 10).records
         finally:
             database.dispose()
-    return message(pending.record.value, pending.record.headers)
+    return message(record.value, record.headers)
 
 
 def order_created() -> Message:

@@ -74,7 +74,8 @@ def test_the_stored_trace_context_travels_in_the_headers() -> None:
 def test_an_event_written_outside_a_trace_gets_a_valid_stable_traceparent() -> None:
     first = to_record("order.events", envelope()).headers["traceparent"]
     assert TRACEPARENT.match(first)
-    assert first == fallback_traceparent(envelope().event_id)
+    assert first == fallback_traceparent(str(envelope().event_id))
+    assert first.startswith(f"00-{envelope().event_id.hex}-")
     assert first.endswith("-00")  # not sampled: nobody recorded that trace
 
 

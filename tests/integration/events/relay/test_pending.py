@@ -33,9 +33,10 @@ def test_a_pending_record_carries_the_payload_and_facts_the_service_stored(datab
         uow.commit()
     with database.read_sessions.begin() as session:
         (stored,) = OutboxReader(session).for_checkout("chk-1")
-        (pending,) = pending_events(session, "inventory", "inventory.events", 10)
-    envelope = parse_envelope(pending.record.value)
-    assert pending.event_id == envelope.event_id == stored.event_id
+        pending = pending_events(session, "inventory", "inventory.events", 10)
+    (record,) = pending.records
+    envelope = parse_envelope(record.value)
+    assert pending.event_ids == [envelope.event_id] == [stored.event_id]
     assert envelope.payload == PAYLOAD
     assert (envelope.event_type, envelope.schema_version, envelope.source) == (
         "StockAllocated",
@@ -43,7 +44,8 @@ def test_a_pending_record_carries_the_payload_and_facts_the_service_stored(datab
         "inventory",
     )
     assert envelope.occurred_at == stored.occurred_at
-    assert pending.record.key == "chk-1"
+    assert record.key == "chk-1"
+    assert record.headers["event-id"] == str(stored.event_id)
 
 
 def test_pending_events_come_oldest_first_and_stop_at_the_limit(database: Database) -> None:
@@ -53,4 +55,4 @@ def test_pending_events_come_oldest_first_and_stop_at_the_limit(database: Databa
         uow.commit()
     with database.read_sessions.begin() as session:
         pending = pending_events(session, "inventory", "inventory.events", 3)
-    assert [parse_envelope(p.record.value).payload for p in pending] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [parse_envelope(r.value).payload for r in pending.records] == [{"n": 0}, {"n": 1}, {"n": 2}]
