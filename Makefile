@@ -4,7 +4,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-from-pyproject
 SERVERS := deploy/local/servers.sh
 
-.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite diagram-image
+.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite diagram-image monitor-assets
 
 help:
 	@echo "make test            venv + npm + lint + servers + pytest; stops the servers it started"
@@ -16,6 +16,7 @@ help:
 	@echo "make venv | npm      the Python virtualenv | the BPMN lint tools"
 	@echo "make pyzeebe-suite   pyzeebe's own integration tests (from its sdist) against the local engine"
 	@echo "make diagram-image   render bpmn/checkout.bpmn to docs/checkout.png (bpmn-js in headless Chromium)"
+	@echo "make monitor-assets  the engine monitor's bpmn-js viewer into engine/monitor/static/vendor/"
 	@echo "make run             the whole stack: engine, services, workers, gateway on 127.0.0.1 (Ctrl-C stops)"
 
 test:
@@ -67,6 +68,10 @@ diagram-image: npm
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 	node tools/render_bpmn/render.mjs bpmn/checkout.bpmn docs/checkout.png
 
+# The engine serves /monitor without it; only the instance page's diagram needs these files.
+monitor-assets:
+	@deploy/local/monitor.sh
+
 # The whole stack on embedded defaults (local engine, SQLite files under var/); Ctrl-C stops it.
-run: venv
+run: venv monitor-assets
 	$(VENV)/bin/checkout-saga up

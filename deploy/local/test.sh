@@ -78,6 +78,7 @@ phase "venv (.venv from pyproject.toml)"
 
 phase "npm (BPMN lint tools)"
 deploy/local/npm.sh
+phase "monitor assets (bpmn-js viewer, chromium for the browser tests)"; deploy/local/monitor.sh --browser
 
 phase "lint (ruff, mypy, bpmnlint; promtool installed)"
 "$MAKE" --no-print-directory lint

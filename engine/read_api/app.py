@@ -2,7 +2,8 @@
 
 Search endpoints take Operate's query (``filter``, ``size`` (default 10, at most 1000), ``sort``,
 ``searchAfter``) and answer ``{"items", "total", "sortValues"}``. Endpoints are synchronous: FastAPI runs
-them in its thread pool, each thread with its own read-only connection.
+them in its thread pool, each thread with its own read-only connection. The monitor (``/monitor``,
+:mod:`engine.monitor`) is served alongside.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 
+from engine.monitor import routes as monitor_routes
 from engine.read_api import problems, repository
 from engine.read_api.database import FlowNodeNames, ReadDatabase
 from engine.read_api.entities import (
@@ -65,6 +67,7 @@ def create_app(db_path: Path) -> FastAPI:
     )
     app.state.database = database
     problems.install(app)
+    monitor_routes.install(app, database)
 
     def search(entity: Entity, query: Query | None, *, names: bool = False) -> dict[str, Any]:
         page = repository.search(database, entity, query or Query(), names=names)

@@ -337,12 +337,17 @@ def build_search(
     size: int,
     sort: Sequence[tuple[str | None, str | None]] | None,
     search_after: Sequence[Any] | None,
+    extra: Sequence[Condition] = (),
 ) -> SearchPlan:
+    """The page and count queries; ``extra`` conditions (e.g. the monitor's ranges) AND onto the filter."""
     if size <= 0 or size > MAX_SIZE:
         raise QueryError(f"size should be greater than zero and less than {MAX_SIZE}")
     if search_after is not None and len(search_after) == 0:
         raise QueryError("searchAfter should have a least 1 value")
     where, params = build_filter(entity, filter_)
+    for sql, values in extra:
+        where = f"{where} AND ({sql})"
+        params = [*params, *values]
     terms = build_sort(entity, sort)
     count_sql = f"SELECT COUNT(*) FROM {entity.source} WHERE {where}"
     count_params = list(params)
