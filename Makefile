@@ -4,7 +4,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-from-pyproject
 SERVERS := deploy/local/servers.sh
 
-.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite diagram-image monitor-assets
+.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite diagram-image monitor-assets monitor-screenshots
 
 help:
 	@echo "make test            venv + npm + lint + servers + pytest; stops the servers it started"
@@ -17,6 +17,7 @@ help:
 	@echo "make pyzeebe-suite   pyzeebe's own integration tests (from its sdist) against the local engine"
 	@echo "make diagram-image   render bpmn/checkout.bpmn to docs/checkout.png (bpmn-js in headless Chromium)"
 	@echo "make monitor-assets  the engine monitor's bpmn-js viewer into engine/monitor/static/vendor/"
+	@echo "make monitor-screenshots  docs/monitor-list.png and docs/monitor-instance.png from a real engine"
 	@echo "make run             the whole stack: engine, services, workers, gateway on 127.0.0.1 (Ctrl-C stops)"
 
 test:
@@ -71,6 +72,11 @@ diagram-image: npm
 # The engine serves /monitor without it; only the instance page's diagram needs these files.
 monitor-assets:
 	@deploy/local/monitor.sh
+
+# The README's monitor screenshots: a real engine driven through checkouts, photographed by chromium.
+monitor-screenshots: venv
+	@deploy/local/monitor.sh --browser
+	$(VENV)/bin/python -m tools.monitor_screenshots --out docs
 
 # The whole stack on embedded defaults (local engine, SQLite files under var/); Ctrl-C stops it.
 run: venv monitor-assets

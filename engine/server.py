@@ -64,7 +64,7 @@ async def start_engine(settings: EngineSettings, lifecycle: LifecycleObserver | 
     http_task: asyncio.Task[None] | None = None
     http_port = settings.http_port
     if http_port >= 0:
-        app = create_app(service.store.path)
+        app = create_app(service.store.path, service)
         endpoint.install(app, metrics.registry)
         config = uvicorn.Config(
             app,

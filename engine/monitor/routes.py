@@ -3,7 +3,8 @@
 Pages are plain HTML files; the JavaScript in ``static/`` fetches everything else. The JSON endpoints
 answer what Operate's v1 search cannot: counts per state (per definition, per element of an instance)
 and the instance list's range/variable filters with cursor paging (queries in
-:mod:`engine.read_api.monitoring`).
+:mod:`engine.read_api.monitoring`). Operations (retry, cancel, set a variable) are in
+:mod:`engine.monitor.operations`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from engine.read_api import monitoring
+from engine.monitor import operations
+from engine.read_api import job_history, monitoring
 from engine.read_api.database import ReadDatabase
 from engine.read_api.problems import NotFoundError
+from engine.service import EngineService
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = STATIC / "vendor"
@@ -29,9 +32,13 @@ def viewer_built() -> bool:
     return (VENDOR / VIEWER_SCRIPT).is_file()
 
 
-def install(app: FastAPI, database: ReadDatabase) -> None:
-    """Serve the monitor under ``/monitor`` on ``app`` (the read API), reading ``database``."""
+def install(app: FastAPI, database: ReadDatabase, service: EngineService | None = None) -> None:
+    """Serve the monitor under ``/monitor`` on ``app`` (the read API), reading ``database``.
+
+    Its operations apply commands through ``service``; without one they answer 503.
+    """
     app.include_router(_router(database))
+    app.include_router(operations.router(database, service))
     app.mount("/monitor/static", StaticFiles(directory=STATIC), name="monitor-static")
 
 
@@ -113,5 +120,13 @@ def _router(database: ReadDatabase) -> APIRouter:
         if found is None:
             raise NotFoundError(f"No process instances found for key {key}")
         return found
+
+    @router.get("/api/instances/{key}/jobs")
+    def jobs(key: int, element_id: Annotated[str | None, Query(alias="elementId")] = None) -> dict[str, Any]:
+        """The job history of one element of the instance (of all its elements without ``elementId``)."""
+        found = job_history.element_jobs(database, key, element_id or None)
+        if found is None:
+            raise NotFoundError(f"No process instances found for key {key}")
+        return {"items": found}
 
     return router

@@ -39,6 +39,7 @@ from engine.read_api.models import (
 )
 from engine.read_api.problems import PROBLEM_JSON, NotFoundError
 from engine.read_api.queries import Entity
+from engine.service import EngineService
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {PROBLEM_JSON: {}}}
@@ -50,8 +51,12 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(db_path: Path) -> FastAPI:
-    """The API reading the engine database at ``db_path`` (which may not exist yet: requests then get 503)."""
+def create_app(db_path: Path, service: EngineService | None = None) -> FastAPI:
+    """The API reading the engine database at ``db_path`` (which may not exist yet: requests then get 503).
+
+    ``service`` is the running engine the monitor's operations command; without it (a read API over a
+    database alone) they answer 503.
+    """
     database = ReadDatabase(db_path, FlowNodeNames())
 
     @asynccontextmanager
@@ -67,7 +72,7 @@ def create_app(db_path: Path) -> FastAPI:
     )
     app.state.database = database
     problems.install(app)
-    monitor_routes.install(app, database)
+    monitor_routes.install(app, database, service)
 
     def search(entity: Entity, query: Query | None, *, names: bool = False) -> dict[str, Any]:
         page = repository.search(database, entity, query or Query(), names=names)

@@ -266,6 +266,7 @@ class Engine:
             job.deadline = now + timeout_ms / 1000
             self.p.refresh_job(job)
             self.p.journal.instance(instance)
+            self.p.journal.job(job, "ACTIVATED", now)
             scope = Variables(instance, _ignore_write)
             variables = (
                 scope.fetch(job.element_instance_key, fetch)
@@ -295,6 +296,7 @@ class Engine:
         instance, job = self._job(key, "COMPLETE", "complete", _OPEN_JOB)
         element = instance.elements[job.element_instance_key]
         self.execution.delete_job(instance, job)
+        self.p.journal.job(job, "COMPLETED", self.p.clock())
         element.job_key = None
         self.execution.complete(instance, element, variables)
         self.execution.run()
@@ -305,6 +307,7 @@ class Engine:
         instance, job = self._job(key, "FAIL", "fail", _OPEN_JOB)
         job.retries = retries
         job.error_message = message
+        self.p.journal.job(job, "FAILED", self.p.clock(), message)
         job.worker = ""
         if variables:
             self.execution.variables(instance).set_all_local(job.element_instance_key, variables)
@@ -326,6 +329,7 @@ class Engine:
     def throw_error(self, key: int, code: str, message: str, variables: dict[str, Any]) -> None:
         instance, job = self._job(key, "THROW_ERROR", "throw an error for", _OPEN_JOB)
         element = instance.elements[job.element_instance_key]
+        self.p.journal.job(job, "ERROR_THROWN", self.p.clock(), f"{code}: {message}" if message else code)
         self.execution.throw_error(instance, element, code, message, variables, job)
         self.p.journal.instance(instance)
 
@@ -343,6 +347,7 @@ class Engine:
         instance, job = found
         job.retries = retries
         self.p.journal.instance(instance)
+        self.p.journal.job(job, "RETRIES_UPDATED", self.p.clock())
 
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
         found = self.p.job(key)
@@ -391,6 +396,24 @@ class Engine:
             self.p.journal.instance(instance)
         elif element is not None:
             self.execution.retry_failed_step(instance, element)
+
+    def retry_incident(self, key: int, retries: int = 1) -> None:
+        """Operate's "retry": give the incident's job ``retries`` if it has none left, then resolve it.
+
+        One command, so a rejected resolution leaves the job's retries as they were.
+        """
+        found = self.p.incident(key)
+        if found is None:
+            raise Rejection(
+                "RESOLVE",
+                NOT_FOUND,
+                f"Expected to resolve incident with key '{key}', but no such incident was found",
+            )
+        instance, incident = found
+        stuck = instance.jobs.get(incident.job_key) if incident.job_key is not None else None
+        if stuck is not None and stuck.retries <= 0:
+            self.update_job_retries(stuck.key, retries)
+        self.resolve_incident(key)
 
     # ------------------------------------------------------------------ messages
     def publish_message(
@@ -508,11 +531,13 @@ class Engine:
 
     def _job_due(self, instance: ProcessInstance, job: Job, now: float) -> None:
         if job.state is JobState.ACTIVATED and job.deadline <= now:
+            self.p.journal.job(job, "TIMED_OUT", now)
             job.state = JobState.ACTIVATABLE
             job.worker = ""
         elif job.state is JobState.FAILED and job.recur_at is not None and job.recur_at <= now:
             job.state = JobState.ACTIVATABLE
             job.recur_at = None
+            self.p.journal.job(job, "RECURRED_AFTER_BACKOFF", now)
         else:
             return
         self.p.refresh_job(job)

@@ -426,6 +426,7 @@ class Execution:
         ei.job_key = job.key
         instance.jobs[job.key] = job
         self.p.index_job(instance, job)
+        self.p.journal.job(job, "CREATED", self.p.clock())
 
     def delete_job(self, instance: ProcessInstance, job: Job) -> None:
         instance.jobs.pop(job.key, None)
@@ -559,6 +560,7 @@ class Execution:
                 if job.incident_key is not None and job.incident_key in instance.incidents:
                     self.close_incident(instance, instance.incidents[job.incident_key])
                 self.delete_job(instance, job)
+                self.p.journal.job(job, "CANCELED", self.p.clock())
         ei.waiting_tokens.clear()
         self._finish(instance, ei, ElementState.TERMINATED)
 

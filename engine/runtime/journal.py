@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.runtime.definitions import DeployedDecisions, DeployedProcess
-from engine.runtime.state import BufferedMessage, ElementInstance, Incident, ProcessInstance
+from engine.runtime.state import BufferedMessage, ElementInstance, Incident, Job, ProcessInstance
 
 
 @dataclass(slots=True)
@@ -26,6 +26,8 @@ class Journal:
     messages: dict[int, BufferedMessage | None] = field(default_factory=dict)
     """Buffered messages written (or None: deleted)."""
     start_timers_changed: bool = False
+    job_events: list[tuple[Any, ...]] = field(default_factory=list)
+    """The jobs' history, appended as it happens: one row per state change (see ``job``)."""
 
     def __bool__(self) -> bool:
         return bool(
@@ -37,6 +39,7 @@ class Journal:
             or self.decisions
             or self.messages
             or self.start_timers_changed
+            or self.job_events
         )
 
     def instance(self, instance: ProcessInstance) -> None:
@@ -53,6 +56,26 @@ class Journal:
     def incident(self, instance: ProcessInstance, incident: Incident, *, open_: bool) -> None:
         self.instances[instance.key] = instance
         self.incidents[incident.key] = (incident, open_)
+
+    def job(self, job: Job, event: str, time: float, message: str = "") -> None:
+        """A change of ``job`` (Zeebe's job intents: CREATED, ACTIVATED, FAILED, ...), as it is now.
+
+        Recorded as a row at once (not by reference): the history keeps each step, not the last state.
+        """
+        self.job_events.append(
+            (
+                job.key,
+                job.process_instance_key,
+                job.element_instance_key,
+                job.element_id,
+                job.type,
+                event,
+                time,
+                job.worker,
+                job.retries,
+                message,
+            )
+        )
 
     def message(self, key: int, message: BufferedMessage | None) -> None:
         self.messages[key] = message

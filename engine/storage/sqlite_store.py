@@ -3,8 +3,8 @@
 Two kinds of rows are written in the same transaction at each flush:
 - the runtime document of every active process instance (``process_instances.runtime``), buffered
   messages, definitions and the key counter: what a restart loads;
-- Operate-shaped history (flow-node instances, variables, incidents, instance rows): what the read
-  API queries. Finished instances keep their history rows but drop their runtime document, so a
+- Operate-shaped history (flow-node instances, variables, incidents, instance rows) and the jobs'
+  history (``job_events``, one appended row per job state change): what the read API queries. Finished instances keep their history rows but drop their runtime document, so a
   restart reads only active instances however much history there is.
 """
 
@@ -70,6 +70,12 @@ CREATE TABLE IF NOT EXISTS incidents (
 CREATE INDEX IF NOT EXISTS incidents_instance ON incidents (process_instance_key);
 CREATE INDEX IF NOT EXISTS incidents_state ON incidents (state, key);
 CREATE TABLE IF NOT EXISTS messages (key INTEGER PRIMARY KEY, document TEXT NOT NULL);
+-- Job history, append-only (rowid order is the order of events); the monitor reads it per instance.
+CREATE TABLE IF NOT EXISTS job_events (
+    job_key INTEGER NOT NULL, process_instance_key INTEGER NOT NULL, element_instance_key INTEGER NOT NULL,
+    element_id TEXT NOT NULL, type TEXT NOT NULL, event TEXT NOT NULL, time REAL NOT NULL,
+    worker TEXT NOT NULL, retries INTEGER NOT NULL, message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS job_events_instance ON job_events (process_instance_key, element_id);
 """
 
 
@@ -88,6 +94,7 @@ class Batch:
     deleted_messages: list[tuple[int]]
     start_timers: str | None
     """All timer start events' timers, when they changed."""
+    job_events: list[tuple[Any, ...]]
 
 
 def _dumps(value: Any) -> str:
@@ -282,6 +289,7 @@ class SqliteStore:
             _dumps([t.to_dict() for t in partition.start_timers.values()])
             if journal.start_timers_changed
             else None,
+            journal.job_events,
         )
 
     def write(self, batch: Batch) -> None:
@@ -322,6 +330,8 @@ class SqliteStore:
                     "INSERT OR REPLACE INTO meta (name, value) VALUES ('start_timers', ?)",
                     (batch.start_timers,),
                 )
+            if batch.job_events:
+                db.executemany("INSERT INTO job_events VALUES (?,?,?,?,?,?,?,?,?,?)", batch.job_events)
             if batch.deleted_messages:
                 db.executemany("DELETE FROM messages WHERE key = ?", batch.deleted_messages)
             db.execute("COMMIT")

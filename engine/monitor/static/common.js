@@ -1,8 +1,8 @@
 // Shared helpers of the monitor's pages: JSON calls, dates, DOM building, the page header.
 
-export async function api(path, body) {
+export async function api(path, body, headers = {}) {
   const options = body === undefined ? {} : {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body),
   };
   const response = await fetch(path, options);
   if (!response.ok) {
@@ -11,6 +11,11 @@ export async function api(path, body) {
     throw new Error(`${response.status}: ${detail}`);
   }
   return response.headers.get('content-type')?.includes('json') ? response.json() : response.text();
+}
+
+// An operation (retry, cancel, set variable): the header tells the server the monitor's page sent it.
+export function operate(path, body = {}) {
+  return api(path, body, { 'X-Requested-With': 'engine-monitor' });
 }
 
 // Every item of an Operate v1 search, 1000 at a time (searchAfter paging).

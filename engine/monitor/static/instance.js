@@ -1,5 +1,8 @@
-// One instance: summary, its diagram with element states and counts (bpmn-js), incidents, variables.
+// One instance: summary, its diagram with element states and counts (bpmn-js), incidents, variables,
+// the operations on it (operations.js) and the job history of the element clicked (jobs.js).
 import { api, el, formatDate, header, searchAll, showError, stateBadge } from '/monitor/static/common.js';
+import { followClicks, refreshJobs } from '/monitor/static/jobs.js';
+import { cancelButton, renderVariableForm, retryButton } from '/monitor/static/operations.js';
 
 const VIEWER = '/monitor/static/vendor/bpmn-navigated-viewer.production.min.js';
 const STATES = ['incident', 'active', 'terminated', 'completed', 'compensated'];
@@ -90,7 +93,8 @@ function renderSummary(instance, definition) {
     item('Process', `${instance.bpmnProcessId} v${instance.processVersion}`),
     item('Key', el('span', { class: 'mono' }, instance.key)),
     item('Started', formatDate(instance.startDate)),
-    item('Ended', formatDate(instance.endDate) || '—'));
+    item('Ended', formatDate(instance.endDate) || '—'),
+    ...(instance.state === 'ACTIVE' ? [cancelButton(instance, refresh)] : []));
 }
 
 function renderIncidents(incidents, names) {
@@ -98,13 +102,14 @@ function renderIncidents(incidents, names) {
   if (!incidents.length) { container.replaceChildren(el('p', { class: 'muted' }, 'No incidents.')); return; }
   incidents.sort((a, b) => (a.state === b.state ? b.key - a.key : a.state === 'ACTIVE' ? -1 : 1));
   container.replaceChildren(el('table', { id: 'incidents-table' },
-    el('thead', {}, el('tr', {}, ['Element', 'Type', 'Message', 'Created', 'State'].map((t) => el('th', {}, t)))),
+    el('thead', {}, el('tr', {}, ['Element', 'Type', 'Message', 'Created', 'State', ''].map((t) => el('th', {}, t)))),
     el('tbody', {}, incidents.map((i) => el('tr', { 'data-key': i.key },
       el('td', {}, names.get(i.flowNodeId) || i.flowNodeId),
       el('td', { class: 'mono' }, i.type),
       el('td', {}, i.message),
       el('td', {}, formatDate(i.creationTime)),
-      el('td', {}, i.state))))));
+      el('td', {}, i.state),
+      el('td', {}, i.state === 'ACTIVE' ? retryButton(i, refresh) : null))))));
 }
 
 function renderVariables(instance, variables, scopes) {
@@ -150,22 +155,38 @@ function render(instance, data, viewer) {
   const names = new Map(data.nodes.map((n) => [n.flowNodeId, n.flowNodeName || n.flowNodeId]));
   renderIncidents(data.incidents, names);
   renderVariables(instance, data.variables, new Map(data.nodes.map((n) => [String(n.key), n])));
+  renderVariableForm(instance, data.nodes, refresh);
   if (viewer) paint(viewer, data.statistics);
+  refreshJobs();
   const live = document.getElementById('live');
   live.textContent = instance.state === 'ACTIVE'
     ? `Live: updated ${new Date().toLocaleTimeString()}` : 'Instance ended: no more updates.';
   live.dataset.state = instance.state;
 }
 
-async function poll(viewer) {
+let currentViewer = null;
+let pending = null; // the scheduled poll, replaced when an operation refreshes the page at once
+
+function schedule(delay) {
+  clearTimeout(pending);
+  pending = setTimeout(poll, delay);
+}
+
+async function poll() {
   try {
     const instance = await api(`/v1/process-instances/${key}`);
-    render(instance, await fetchAll(instance), viewer);
-    if (instance.state === 'ACTIVE') setTimeout(() => poll(viewer), POLL_MS);
+    render(instance, await fetchAll(instance), currentViewer);
+    if (instance.state === 'ACTIVE') schedule(POLL_MS);
   } catch (error) {
     document.getElementById('live').textContent = `Updates paused: ${error.message}; retrying`;
-    setTimeout(() => poll(viewer), POLL_MS * 4);
+    schedule(POLL_MS * 4);
   }
+}
+
+// After an operation: show its effect now, and keep polling while the instance runs.
+async function refresh() {
+  clearTimeout(pending);
+  await poll();
 }
 
 async function main() {
@@ -180,9 +201,12 @@ async function main() {
     return;
   }
   render(instance, data, null);
-  const viewer = await createViewer(instance);
-  if (viewer) paint(viewer, data.statistics);
-  if (instance.state === 'ACTIVE') setTimeout(() => poll(viewer), POLL_MS);
+  currentViewer = await createViewer(instance);
+  if (currentViewer) {
+    paint(currentViewer, data.statistics);
+    followClicks(currentViewer, instance.key);
+  }
+  if (instance.state === 'ACTIVE') schedule(POLL_MS);
 }
 
 main();
