@@ -21,6 +21,7 @@ from engine.runtime.partition import Partition
 from engine.runtime.rejections import Rejection, RejectionType
 from engine.runtime.state import (
     BufferedMessage,
+    Incident,
     IncidentType,
     Job,
     JobState,
@@ -365,7 +366,7 @@ class Engine:
         self.p.journal.instance(instance)
 
     # ------------------------------------------------------------------ incidents
-    def resolve_incident(self, key: int) -> None:
+    def _incident_to_resolve(self, key: int) -> tuple[ProcessInstance, Incident]:
         found = self.p.incident(key)
         if found is None:
             raise Rejection(
@@ -373,7 +374,10 @@ class Engine:
                 NOT_FOUND,
                 f"Expected to resolve incident with key '{key}', but no such incident was found",
             )
-        instance, incident = found
+        return found
+
+    def resolve_incident(self, key: int) -> None:
+        instance, incident = self._incident_to_resolve(key)
         if incident.job_key is not None:
             stuck = instance.jobs.get(incident.job_key)
             if stuck is not None and stuck.retries <= 0:
@@ -402,14 +406,7 @@ class Engine:
 
         One command, so a rejected resolution leaves the job's retries as they were.
         """
-        found = self.p.incident(key)
-        if found is None:
-            raise Rejection(
-                "RESOLVE",
-                NOT_FOUND,
-                f"Expected to resolve incident with key '{key}', but no such incident was found",
-            )
-        instance, incident = found
+        instance, incident = self._incident_to_resolve(key)
         stuck = instance.jobs.get(incident.job_key) if incident.job_key is not None else None
         if stuck is not None and stuck.retries <= 0:
             self.update_job_retries(stuck.key, retries)
