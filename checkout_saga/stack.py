@@ -101,6 +101,10 @@ def _banner(
     else:
         key_line = f"  demo API key        {api_key}   (client '{DEMO_CLIENT}'; also in {layout.var_dir}/demo-api-key)"
     read_api = layout.operate_url or layout.url("engine_http")
+    # The local engine's Operate-like monitor; with a real cluster, Camunda Operate plays that part.
+    monitor_line = (
+        "" if layout.operate_url else f"  engine monitor      {layout.url('engine_http', '/monitor/')}\n"
+    )
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     events = f"Kafka {bootstrap}" if bootstrap else f"local log {layout.var_dir / 'events' / 'log.sqlite'}"
     print(
@@ -109,6 +113,7 @@ def _banner(
         f"{key_line}\n"
         f"  Zeebe               {zeebe.describe()}   deployed: {processes}\n"
         f"  engine read API     {read_api}/docs   (Operate REST v1 shape)\n"
+        f"{monitor_line}"
         f"  workers status      {layout.url('workers_status', '/breakers')}\n"
         f"  events              {events}   relay {layout.url('relay_status', '/status')}"
         f"   loyalty-points lag {layout.url('consumers_status', '/status')}\n"
