@@ -113,12 +113,17 @@ class OperateClient:
         return [parse_incident(item) for item in found]
 
     async def snapshot(self, key: int) -> ProcessSnapshot:
-        """Everything the checkout document needs about instance ``key``."""
-        instance, nodes, variables = await asyncio.gather(
+        """Everything the checkout document needs about instance ``key``.
+
+        Variables are read after the elements: a step's output variables are stored no later than the
+        next element starts, so a document that shows an element never lacks what led to it (read
+        together, a late variables read could miss the quote of a step already shown as done).
+        """
+        instance, nodes = await asyncio.gather(
             self.instance(key),
             self._search_all("/v1/flownode-instances/search", {"processInstanceKey": key}),
-            self._variables(key),
         )
+        variables = await self._variables(key)
         flow_nodes = [parse_flow_node(node) for node in nodes]
         stuck = instance is not None and (instance.incident or any(n.incident for n in flow_nodes))
         incidents = await self._incidents(key) if stuck else []
