@@ -24,6 +24,7 @@ from workers.backoff import attempt_of, backoff_ms
 from workers.failures import BusinessFailure, CircuitOpen, TechnicalFailure
 from workers.metrics import SagaOutcome, WorkerMetrics
 from workers.saga_events import EventsUnavailable, SagaEventPublisher, checkout_failed
+from workers.settings import WorkerSettings
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ class RetryPolicy:
     max_ms: int
     hold_ms: int
     """Back-off of a job waiting for the event log (no retry spent)."""
+
+    @classmethod
+    def of(cls, retries: int, settings: WorkerSettings) -> RetryPolicy:
+        return cls(retries, settings.backoff_base_ms, settings.backoff_max_ms, settings.events_retry_ms)
 
     def delay_ms(self, job: Job, failure: Exception) -> int:
         delay = backoff_ms(attempt_of(job.retries, self.retries), self.base_ms, self.max_ms)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyzeebe import Job, ZeebeTaskRouter
+from pyzeebe.task.exception_handler import ExceptionHandler
 
 from events.transport.ports import OutgoingRecord
 from telemetry.propagation import TRACEPARENT
@@ -88,6 +89,28 @@ def measured_compensation(task: TaskFunction, undoes: str, metrics: WorkerMetric
     return run
 
 
+def register_job(
+    router: ZeebeTaskRouter,
+    settings: WorkerSettings,
+    job_type: str,
+    run: TaskFunction,
+    *,
+    exception_handler: ExceptionHandler,
+    variables: list[str],
+    compensation: bool = False,
+) -> None:
+    """Register ``run(job, **variables)`` for ``job_type`` with the workers' limits; every job also
+    fetches the trace context and runs inside its own span (:mod:`workers.tracing`)."""
+    router.task(
+        job_type,
+        exception_handler=exception_handler,
+        variables_to_fetch=[*variables, TRACEPARENT],
+        timeout_ms=settings.job_timeout_ms,
+        max_jobs_to_activate=settings.max_running_jobs,
+        max_running_jobs=settings.max_running_jobs,
+    )(traced(run, compensation=compensation))
+
+
 @dataclass(frozen=True)
 class Steps:
     router: ZeebeTaskRouter
@@ -95,28 +118,22 @@ class Steps:
     events: SagaEventPublisher
     metrics: WorkerMetrics
 
-    def _policy(self, retries: int) -> RetryPolicy:
-        settings = self.settings
-        return RetryPolicy(
-            retries, settings.backoff_base_ms, settings.backoff_max_ms, settings.events_retry_ms
-        )
-
     def forward(self, job_type: str, variables: list[str]) -> Callable[[TaskFunction], TaskFunction]:
         """A forward step: business failures become BPMN errors (the checkout compensates); success
         announces ``StepCompleted``."""
 
         def register(task: TaskFunction) -> TaskFunction:
             self.metrics.declare_step(job_type)
-            self.router.task(
+            register_job(
+                self.router,
+                self.settings,
                 job_type,
+                announcing(measured_step(task, job_type, self.metrics), step_completed, self.events),
                 exception_handler=forward_step_handler(
-                    self._policy(FORWARD_RETRIES), self.events, self.metrics
+                    RetryPolicy.of(FORWARD_RETRIES, self.settings), self.events, self.metrics
                 ),
-                variables_to_fetch=[*variables, TRACEPARENT],
-                timeout_ms=self.settings.job_timeout_ms,
-                max_jobs_to_activate=self.settings.max_running_jobs,
-                max_running_jobs=self.settings.max_running_jobs,
-            )(traced(announcing(measured_step(task, job_type, self.metrics), step_completed, self.events)))
+                variables=variables,
+            )
             return task
 
         return register
@@ -127,24 +144,20 @@ class Steps:
 
         def register(task: TaskFunction) -> TaskFunction:
             self.metrics.declare_compensation(undoes)
-            self.router.task(
+            register_job(
+                self.router,
+                self.settings,
                 job_type,
-                exception_handler=compensation_handler(
-                    self._policy(COMPENSATION_RETRIES), self.events, self.metrics
+                announcing(
+                    measured_compensation(task, undoes, self.metrics),
+                    lambda job: step_compensated(job, undoes),
+                    self.events,
                 ),
-                variables_to_fetch=["checkoutId", TRACEPARENT],
-                timeout_ms=self.settings.job_timeout_ms,
-                max_jobs_to_activate=self.settings.max_running_jobs,
-                max_running_jobs=self.settings.max_running_jobs,
-            )(
-                traced(
-                    announcing(
-                        measured_compensation(task, undoes, self.metrics),
-                        lambda job: step_compensated(job, undoes),
-                        self.events,
-                    ),
-                    compensation=True,
-                )
+                exception_handler=compensation_handler(
+                    RetryPolicy.of(COMPENSATION_RETRIES, self.settings), self.events, self.metrics
+                ),
+                variables=["checkoutId"],
+                compensation=True,
             )
             return task
 

@@ -22,9 +22,11 @@ from engine.read_api.database import ReadDatabase
 from engine.read_api.dates import parse_date_millis
 from engine.read_api.entities import PROCESS_INSTANCES
 from engine.read_api.queries import Condition, QueryError, build_search, to_item
-from engine.storage.sqlite_store import ROOT_VALUE_INDEX_LIMIT as MAX_INDEXED_VALUE
+from engine.storage.sqlite_store import ROOT_VALUE_INDEX_LIMIT
 
-VARIABLE_VALUE_CONDITION = f"v.scope_key = v.process_instance_key AND length(v.value) <= {MAX_INDEXED_VALUE}"
+VARIABLE_VALUE_CONDITION = (
+    f"v.scope_key = v.process_instance_key AND length(v.value) <= {ROOT_VALUE_INDEX_LIMIT}"
+)
 """The condition of the store's partial index ``variables_root_values``, as queries must repeat it
 (aliased ``v``) for SQLite to use the index."""
 
@@ -127,9 +129,11 @@ def _seconds(text: str, what: str) -> float:
 
 
 def _variable_condition(name: str, value: str) -> Condition:
-    texts = {text for text in (value, json.dumps(value)) if len(text) <= MAX_INDEXED_VALUE}
+    texts = {text for text in (value, json.dumps(value)) if len(text) <= ROOT_VALUE_INDEX_LIMIT}
     if not texts:
-        raise QueryError(f"variable values longer than {MAX_INDEXED_VALUE} characters cannot be searched")
+        raise QueryError(
+            f"variable values longer than {ROOT_VALUE_INDEX_LIMIT} characters cannot be searched"
+        )
     placeholders = ", ".join("?" * len(texts))
     return (
         f"p.key IN (SELECT v.process_instance_key FROM variables v WHERE v.name = ? "

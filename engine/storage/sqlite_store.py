@@ -24,9 +24,10 @@ from engine.runtime.partition import Partition
 from engine.runtime.state import BufferedMessage, InstanceState, ProcessInstance, Timer
 
 ROOT_VALUE_INDEX_LIMIT = 64
-"""Longest variable value (JSON text) ``variables_root_values`` holds; the SCHEMA below repeats it."""
+"""Longest variable value (JSON text) the partial index ``variables_root_values`` holds."""
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS process_definitions (
     key INTEGER PRIMARY KEY, bpmn_process_id TEXT NOT NULL, version INTEGER NOT NULL,
@@ -62,7 +63,9 @@ CREATE INDEX IF NOT EXISTS variables_instance ON variables (process_instance_key
 -- Finding instances by a short root variable (the monitor's "checkoutId equals" filter); partial, so
 -- large documents (cart items, quotes) cost nothing. Queries repeat the condition to use it.
 CREATE INDEX IF NOT EXISTS variables_root_values ON variables (name, value)
-    WHERE scope_key = process_instance_key AND length(value) <= 64;
+    WHERE scope_key = process_instance_key AND length(value) <= """
+    + str(ROOT_VALUE_INDEX_LIMIT)
+    + """;
 CREATE TABLE IF NOT EXISTS incidents (
     key INTEGER PRIMARY KEY, process_instance_key INTEGER NOT NULL, process_definition_key INTEGER NOT NULL,
     bpmn_process_id TEXT NOT NULL, flow_node_id TEXT NOT NULL, flow_node_instance_key INTEGER NOT NULL,
@@ -77,6 +80,7 @@ CREATE TABLE IF NOT EXISTS job_events (
     worker TEXT NOT NULL, retries INTEGER NOT NULL, message TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS job_events_instance ON job_events (process_instance_key, element_id);
 """
+)
 
 
 @dataclass(frozen=True, slots=True)

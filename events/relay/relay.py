@@ -57,7 +57,7 @@ class OutboxRelay:
         return {
             "service": self._service,
             "topic": self._topic,
-            "holds_lease": self._lease is not None,
+            "holds_lease": self.holds_lease,
             "published_total": self.published_total,
         }
 

@@ -22,13 +22,11 @@ from events.contracts.saga import (
     CheckoutStartedV1,
     CompensationStartedV1,
 )
-from telemetry.propagation import TRACEPARENT
 from workers.metrics import SagaOutcome, WorkerMetrics
 from workers.outcomes import RetryPolicy, compensation_handler
 from workers.saga_events import SagaEventPublisher, SagaPayload, record_for
 from workers.settings import WorkerSettings
-from workers.steps import COMPENSATION_RETRIES, TaskFunction
-from workers.tracing import traced
+from workers.steps import COMPENSATION_RETRIES, TaskFunction, register_job
 
 LIFECYCLE_RETRIES = COMPENSATION_RETRIES
 """``zeebe:taskDefinition retries`` of the saga.* message events in bpmn/checkout.bpmn."""
@@ -59,18 +57,16 @@ ENDINGS = {"saga.completed": SagaOutcome.COMPLETED, "saga.compensated": SagaOutc
 
 def router(settings: WorkerSettings, events: SagaEventPublisher, metrics: WorkerMetrics) -> ZeebeTaskRouter:
     router = ZeebeTaskRouter()
-    policy = RetryPolicy(
-        LIFECYCLE_RETRIES, settings.backoff_base_ms, settings.backoff_max_ms, settings.events_retry_ms
-    )
+    handler = compensation_handler(RetryPolicy.of(LIFECYCLE_RETRIES, settings), events, metrics)
     for job_type, (contract, variables, fields) in ANNOUNCEMENTS.items():
-        router.task(
+        register_job(
+            router,
+            settings,
             job_type,
-            exception_handler=compensation_handler(policy, events, metrics),
-            variables_to_fetch=[*variables, TRACEPARENT],
-            timeout_ms=settings.job_timeout_ms,
-            max_jobs_to_activate=settings.max_running_jobs,
-            max_running_jobs=settings.max_running_jobs,
-        )(traced(_announcer(events, contract, fields, _counter(job_type, metrics))))
+            _announcer(events, contract, fields, _counter(job_type, metrics)),
+            exception_handler=handler,
+            variables=variables,
+        )
     return router
 
 
