@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.domain.api_keys import ApiKeys, parse_api_keys
+from gateway.domain.rollout import Rollout
 from services.common.settings import ServiceSettings, database_url_field, port_field, service_settings_config
 
 ENV_PREFIX = "GATEWAY_"
@@ -50,6 +51,23 @@ class GatewaySettings(ServiceSettings):
         description=(
             "ISO 8601 duration passed to every checkout as `paymentTimeout`; unset: the diagram's "
             "default (PT30S)."
+        ),
+    )
+    process_version: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "The checkout diagram's version new checkouts start on; unset: the latest deployed. Pin it "
+            "before deploying a new version, then move traffic with GATEWAY_CANARY_PERCENT."
+        ),
+    )
+    canary_percent: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description=(
+            "Share (0-100) of new checkouts started on the latest version instead of "
+            "GATEWAY_PROCESS_VERSION; 100 completes a rollout. Needs GATEWAY_PROCESS_VERSION."
         ),
     )
     start_timeout_seconds: float = Field(
@@ -94,6 +112,19 @@ class GatewaySettings(ServiceSettings):
         if self.recovery_lease_seconds <= self.start_timeout_seconds:
             raise ValueError("GATEWAY_RECOVERY_LEASE_SECONDS must exceed GATEWAY_START_TIMEOUT_SECONDS")
         return self
+
+    @model_validator(mode="after")
+    def _canary_needs_a_pinned_version(self) -> GatewaySettings:
+        # Without a pinned version every checkout already starts on the latest one: a canary share
+        # would be silently meaningless, so it is refused rather than ignored.
+        if self.canary_percent and self.process_version is None:
+            raise ValueError(
+                "GATEWAY_CANARY_PERCENT needs GATEWAY_PROCESS_VERSION (the version the rest stay on)"
+            )
+        return self
+
+    def rollout(self) -> Rollout:
+        return Rollout(self.process_version, self.canary_percent)
 
     def keys(self) -> ApiKeys:
         return parse_api_keys(self.api_keys.get_secret_value())

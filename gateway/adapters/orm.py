@@ -4,7 +4,8 @@
 instance is started (the instance then holds it) and is cleared in the same update that records the
 instance key. ``lease_owner``/``lease_expires_at`` are the claim of the replica starting the instance,
 so two replicas never start the same checkout at the same time. ``final_document`` is the checkout's
-document once its instance has ended.
+document once its instance has ended. ``process_version`` is the diagram version the instance runs on
+(``domain.rollout`` chooses it).
 
 ``checkout_requests`` maps each client's ``Idempotency-Key`` to the checkout it created, with the
 fingerprint of the request, so a retry gets the same checkout and a reused key with another body is
@@ -60,6 +61,7 @@ class CheckoutRow(Base):
     payment_token: Mapped[str | None] = mapped_column(String(TOKEN_LENGTH), nullable=True)
     status: Mapped[str] = mapped_column(String(STATUS_LENGTH))
     process_instance_key: Mapped[int | None] = mapped_column(InstanceKey, nullable=True)
+    process_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # none_as_null: None is SQL NULL (not JSON 'null'), so "no final document yet" is ``IS NULL``.
     final_document: Mapped[dict[str, Any] | None] = mapped_column(
         JsonColumn(none_as_null=True), nullable=True

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from gateway.adapters.orm import CheckoutRequestRow, CheckoutRow
 from gateway.domain.cursor import Cursor
-from gateway.domain.model import Checkout, CheckoutStatus, LineItem, items_document
+from gateway.domain.model import Checkout, CheckoutStatus, LineItem, StartedInstance, items_document
 
 
 def _checkout(row: CheckoutRow) -> Checkout:
@@ -32,6 +32,7 @@ def _checkout(row: CheckoutRow) -> Checkout:
         created_at=row.created_at,
         updated_at=row.updated_at,
         final_document=row.final_document,
+        process_version=row.process_version,
     )
 
 
@@ -176,14 +177,15 @@ class CheckoutRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def record_started(self, checkout_id: str, instance_key: int, now: datetime) -> bool:
-        """Record the instance key (RUNNING) and forget the payment token; False if one was recorded
-        already (a second instance was started: harmless, see ``service_layer.recovery``)."""
+    def record_started(self, checkout_id: str, instance: StartedInstance, now: datetime) -> bool:
+        """Record the instance key and version (RUNNING) and forget the payment token; False if one was
+        recorded already (a second instance was started: harmless, see ``service_layer.recovery``)."""
         result = self._session.execute(
             update(CheckoutRow)
             .where(CheckoutRow.id == checkout_id, CheckoutRow.process_instance_key.is_(None))
             .values(
-                process_instance_key=instance_key,
+                process_instance_key=instance.key,
+                process_version=instance.version,
                 status=CheckoutStatus.RUNNING.value,
                 payment_token=None,
                 lease_owner=None,

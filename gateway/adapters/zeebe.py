@@ -28,13 +28,12 @@ from pyzeebe.errors import (
 )
 
 from gateway.domain.elements import PROCESS_ID
+from gateway.domain.model import StartedInstance
 from telemetry.propagation import TRACEPARENT, current_traceparent
 from zeebe_connection import ZeebeSettings, open_channel
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
-
-LATEST_VERSION = -1
 
 _CONNECTION_ERRORS = (ZeebeGatewayUnavailableError, ZeebeDeadlineExceeded, ZeebeInternalError, TimeoutError)
 
@@ -48,7 +47,7 @@ class StartFailed(Exception):
 
 
 class ZeebeProcessStarter:
-    """Creates instances of the checkout process at its latest version."""
+    """Creates instances of the checkout process at the version asked for."""
 
     def __init__(self, settings: ZeebeSettings, timeout_seconds: float) -> None:
         self._settings = settings
@@ -63,30 +62,32 @@ class ZeebeProcessStarter:
             self._client = ZeebeClient(self._channel, max_connection_retries=-1)
         return self._client
 
-    async def start(self, variables: dict[str, Any]) -> int:
-        """The key of a new ``checkout`` instance started with ``variables``, and with the current
-        trace context as the variable ``traceparent``, from which every job's span continues."""
+    async def start(self, variables: dict[str, Any], version: int) -> StartedInstance:
+        """A new ``checkout`` instance at ``version`` (-1: the latest) started with ``variables``, and
+        with the current trace context as the variable ``traceparent``, from which every job's span
+        continues."""
         with _tracer.start_as_current_span(
             "zeebe CreateProcessInstance", kind=SpanKind.CLIENT, attributes={"bpmn.process_id": PROCESS_ID}
         ) as span:
-            key = await self._start(variables)
-            span.set_attribute("zeebe.process_instance_key", str(key))
-            return key
+            started = await self._start(variables, version)
+            span.set_attribute("zeebe.process_instance_key", str(started.key))
+            span.set_attribute("bpmn.process_version", started.version)
+            return started
 
-    async def _start(self, variables: dict[str, Any]) -> int:
+    async def _start(self, variables: dict[str, Any], version: int) -> StartedInstance:
         traceparent = current_traceparent()
         if traceparent is not None:
             variables = {**variables, TRACEPARENT: traceparent}
         try:
             client = self._connect()
             async with asyncio.timeout(self._timeout):
-                response = await client.run_process(PROCESS_ID, variables, version=LATEST_VERSION)
+                response = await client.run_process(PROCESS_ID, variables, version=version)
         except _CONNECTION_ERRORS as error:
             await self.close()
             raise StartFailed(type(error).__name__) from None
         except (PyZeebeError, grpc.RpcError, ValueError) as error:
             raise StartFailed(type(error).__name__) from None
-        return int(response.process_instance_key)
+        return StartedInstance(int(response.process_instance_key), int(response.version))
 
     async def close(self) -> None:
         channel, self._channel, self._client = self._channel, None, None

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 PROCESS_ID = "checkout"
-"""BPMN process id of bpmn/checkout.bpmn; instances are started at its latest version."""
+"""BPMN process id of bpmn/checkout.bpmn; which version instances start on: ``domain.rollout``."""
 
 COMPLETED_END_EVENT = "checkout_completed"
 """End event reached when every step succeeded."""

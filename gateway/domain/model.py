@@ -62,6 +62,17 @@ class Checkout:
     created_at: datetime
     updated_at: datetime
     final_document: dict[str, Any] | None = None
+    process_version: int | None = None
+    """The diagram version its instance runs on (None until the instance is started)."""
+
+
+@dataclass(frozen=True)
+class StartedInstance:
+    """A checkout's process instance as CreateProcessInstance answered it."""
+
+    key: int
+    version: int
+    """The diagram version it runs on, to its end, whatever is deployed after it started."""
 
 
 def items_document(items: tuple[LineItem, ...]) -> list[dict[str, Any]]:

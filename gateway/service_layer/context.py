@@ -1,6 +1,6 @@
 """What the use cases work with: the database, a way to start instances, a way to read them, and the
-few settings that shape starting (lease, payment time limit). The ports are protocols so the use
-cases do not depend on pyzeebe or httpx themselves."""
+few settings that shape starting (lease, payment time limit, diagram version). The ports are
+protocols so the use cases do not depend on pyzeebe or httpx themselves."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from gateway.domain.model import StartedInstance
 from gateway.domain.progress import ProcessInstance, ProcessSnapshot
+from gateway.domain.rollout import Rollout
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from services.common.database import Database
 
 
 class ProcessStarter(Protocol):
-    async def start(self, variables: dict[str, Any]) -> int:
-        """The key of a new checkout instance; raises ``StartFailed`` when it may not have started."""
+    async def start(self, variables: dict[str, Any], version: int) -> StartedInstance:
+        """A new checkout instance at ``version`` (-1: the latest); raises ``StartFailed`` when it may
+        not have started."""
         ...
 
 
@@ -35,6 +38,8 @@ class GatewayContext:
     lease: timedelta
     start_timeout_seconds: float
     payment_timeout: str | None
+    rollout: Rollout
+    """Which diagram version new checkouts start on."""
     recovery_batch_size: int = 50
 
     def uow(self, *, read_only: bool = False) -> GatewayUnitOfWork:

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.adapters.repository import StartOrder
 from gateway.adapters.zeebe import StartFailed
-from gateway.domain.model import Checkout, CheckoutRequest, CheckoutStatus, start_variables
+from gateway.domain.model import Checkout, CheckoutRequest, CheckoutStatus, StartedInstance, start_variables
 from gateway.service_layer.context import GatewayContext
 from services.common.errors import Rejection
 from services.common.problems import IDEMPOTENCY_KEY_REUSED
@@ -84,12 +84,12 @@ def _record(
     return run_transaction(attempt, what="checkout request")
 
 
-def _record_started(ctx: GatewayContext, checkout_id: str, instance_key: int) -> Checkout | None:
+def _record_started(ctx: GatewayContext, checkout_id: str, instance: StartedInstance) -> Checkout | None:
     """The checkout with its key; None when another instance's key was recorded first."""
 
     def attempt() -> Checkout | None:
         with ctx.uow() as uow:
-            recorded = uow.checkouts.record_started(checkout_id, instance_key, utc_now())
+            recorded = uow.checkouts.record_started(checkout_id, instance, utc_now())
             checkout = uow.checkouts.get(checkout_id)
             uow.commit()
         assert checkout is not None
@@ -117,7 +117,7 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
     checkout = order.checkout
     variables = start_variables(checkout, order.payment_token, ctx.payment_timeout)
     try:
-        instance_key = await ctx.starter.start(variables)
+        instance = await ctx.starter.start(variables, ctx.rollout.version_for(checkout.id))
     except StartFailed as failure:
         log.warning(
             "checkout %s: process instance not started (%s); it stays PENDING for recovery",
@@ -126,17 +126,19 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
         )
         await run_in_threadpool(_release, ctx, checkout.id)
         return checkout
-    recorded = await run_in_threadpool(_record_started, ctx, checkout.id, instance_key)
+    recorded = await run_in_threadpool(_record_started, ctx, checkout.id, instance)
     if recorded is None:
         log.warning(
             "checkout %s: a second process instance %d was started; the first recorded one is followed "
             "(the services' once-per-checkout guards make the second harmless)",
             checkout.id,
-            instance_key,
+            instance.key,
         )
         current = await run_in_threadpool(_load, ctx, checkout.id)
         return current or checkout
-    log.info("checkout %s: process instance %d started", checkout.id, instance_key)
+    log.info(
+        "checkout %s: process instance %d started on version %d", checkout.id, instance.key, instance.version
+    )
     return recorded
 
 

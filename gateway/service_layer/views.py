@@ -95,6 +95,11 @@ class CheckoutDocument(BaseModel):
     created_at: datetime
     updated_at: datetime
     process_instance_key: int | None
+    # Defaulted: final documents stored before versions were recorded lack it.
+    process_version: int | None = Field(
+        default=None,
+        description="The checkout diagram's version its instance runs on (null until it is started).",
+    )
     order_id: str | None
     amounts: AmountsView | None
     failure: FailureView | None
@@ -162,6 +167,7 @@ def document_of(checkout: Checkout, progress: Progress | None = None) -> Checkou
         created_at=checkout.created_at,
         updated_at=updated_at,
         process_instance_key=checkout.process_instance_key,
+        process_version=checkout.process_version,
         order_id=None if progress is None else progress.order_id,
         amounts=None if progress is None or progress.amounts is None else AmountsView.of(progress.amounts),
         failure=None if progress is None or progress.failure is None else FailureView.of(progress.failure),

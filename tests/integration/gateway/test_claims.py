@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from gateway.adapters.database import open_database
-from gateway.domain.model import Checkout, CheckoutStatus, LineItem
+from gateway.domain.model import Checkout, CheckoutStatus, LineItem, StartedInstance
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from services.common.database import Database
 from services.common.sqltypes import utc_now
@@ -95,25 +95,29 @@ def test_a_released_claim_can_be_taken_by_another_replica(database: Database) ->
     assert claim(database, checkout_id, "b") is True
 
 
-def test_an_instance_key_is_recorded_once_and_the_token_forgotten(database: Database) -> None:
+def test_an_instance_key_and_version_are_recorded_once_and_the_token_forgotten(database: Database) -> None:
     checkout_id = pending(database)
 
     with GatewayUnitOfWork(database) as uow:
-        first = uow.checkouts.record_started(checkout_id, 11, utc_now())
-        second = uow.checkouts.record_started(checkout_id, 22, utc_now())
+        first = uow.checkouts.record_started(checkout_id, StartedInstance(11, 1), utc_now())
+        second = uow.checkouts.record_started(checkout_id, StartedInstance(22, 2), utc_now())
         order = uow.checkouts.start_order(checkout_id)
         recorded = uow.checkouts.get(checkout_id)
         uow.commit()
 
     assert (first, second, order) == (True, False, None)
     assert recorded is not None
-    assert (recorded.process_instance_key, recorded.status) == (11, CheckoutStatus.RUNNING)
+    assert (recorded.process_instance_key, recorded.process_version, recorded.status) == (
+        11,
+        1,
+        CheckoutStatus.RUNNING,
+    )
 
 
 def test_a_started_checkout_is_never_claimable(database: Database) -> None:
     checkout_id = pending(database)
     with GatewayUnitOfWork(database) as uow:
-        uow.checkouts.record_started(checkout_id, 11, utc_now())
+        uow.checkouts.record_started(checkout_id, StartedInstance(11, 1), utc_now())
         uow.commit()
 
     with GatewayUnitOfWork(database) as uow:

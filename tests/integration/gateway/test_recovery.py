@@ -161,5 +161,5 @@ async def test_two_replicas_start_every_pending_checkout_exactly_once(
 
     for checkout_id in pending:
         assert await engine.instances_of(checkout_id) == [recorded[checkout_id]], checkout_id
-    starts = [r for r in caplog.records if r.getMessage().endswith("started")]
+    starts = [r for r in caplog.records if " started on version " in r.getMessage()]
     assert len(starts) == len(pending), "no checkout was started twice"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from gateway.domain.rollout import Rollout
 from gateway.settings import GatewaySettings
 
 KEYS = "shop=shop-key-0123456789"
@@ -20,6 +21,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "GATEWAY_HOST",
         "GATEWAY_OPERATE_URL",
         "GATEWAY_PAYMENT_TIMEOUT",
+        "GATEWAY_PROCESS_VERSION",
+        "GATEWAY_CANARY_PERCENT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -33,6 +36,7 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert settings.operate_audience == "operate-api"
     assert settings.payment_timeout is None
     assert settings.recovery_interval_seconds == 5.0
+    assert (settings.process_version, settings.canary_percent) == (None, 0)
 
 
 def test_settings_come_from_gateway_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,3 +91,21 @@ def test_user_info_is_dropped_from_the_operate_url_before_logging() -> None:
     settings = GatewaySettings(api_keys=KEYS, operate_url="https://user:pw@operate.example/")
 
     assert settings.safe_operate_url() == "https://operate.example/"
+
+
+def test_the_rollout_comes_from_gateway_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_PROCESS_VERSION", "4")
+    monkeypatch.setenv("GATEWAY_CANARY_PERCENT", "20")
+
+    assert GatewaySettings(api_keys=KEYS).rollout() == Rollout(pinned_version=4, canary_percent=20)
+
+
+def test_a_canary_without_a_pinned_version_is_refused() -> None:
+    with pytest.raises(ValidationError, match="GATEWAY_CANARY_PERCENT needs GATEWAY_PROCESS_VERSION"):
+        GatewaySettings(api_keys=KEYS, canary_percent=10)
+
+
+@pytest.mark.parametrize(("version", "canary"), [(0, 0), (1, 101), (1, -5)])
+def test_out_of_range_rollout_settings_are_refused(version: int, canary: int) -> None:
+    with pytest.raises(ValidationError):
+        GatewaySettings(api_keys=KEYS, process_version=version, canary_percent=canary)
