@@ -4,7 +4,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-from-pyproject
 SERVERS := deploy/local/servers.sh
 
-.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn run pyzeebe-suite diagram-image monitor-assets monitor-screenshots
+.PHONY: help test venv npm servers servers-down servers-status lint lint-python lint-bpmn lint-deploy run pyzeebe-suite diagram-image monitor-assets monitor-screenshots
 
 help:
 	@echo "make test            venv + npm + lint + servers + pytest; stops the servers it started"
@@ -12,7 +12,7 @@ help:
 	@echo "make servers         start PostgreSQL, MariaDB, Redis and Kafka on 127.0.0.1"
 	@echo "make servers-down    stop the servers started from this checkout"
 	@echo "make servers-status  which of them are running"
-	@echo "make lint            ruff, mypy, bpmnlint"
+	@echo "make lint            ruff, mypy, bpmnlint, deploy/ checks (docker-compose config, yamllint, kustomize)"
 	@echo "make venv | npm      the Python virtualenv | the BPMN lint tools"
 	@echo "make pyzeebe-suite   pyzeebe's own integration tests (from its sdist) against the local engine"
 	@echo "make diagram-image   render bpmn/checkout.bpmn to docs/checkout.png (bpmn-js in headless Chromium)"
@@ -42,9 +42,17 @@ servers-down:
 servers-status:
 	@$(SERVERS) status
 
-# promtool comes with lint (deploy/local/prometheus.sh): `make test` lints before pytest needs it.
-lint: lint-python lint-bpmn
+# promtool, docker-compose, yamllint and kustomize come with lint (deploy/local/prometheus.sh,
+# compose_tools.sh, kustomize.sh): `make test` lints before pytest needs them.
+lint: lint-python lint-bpmn lint-deploy
 	@deploy/local/prometheus.sh
+
+# No container engine or cluster here: the compose file is validated and the overlays rendered.
+lint-deploy:
+	@deploy/local/compose_tools.sh
+	@deploy/local/kustomize.sh
+	env -i PATH="$$PATH" HOME="$$HOME" docker-compose --env-file deploy/compose/.env.example -f deploy/compose/docker-compose.yml config -q
+	yamllint --strict -c deploy/compose/.yamllint deploy/compose
 
 lint-python: venv
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,5 @@
-"""``python -m workers``: run every job worker of the checkout diagram until SIGTERM or Ctrl-C."""
+"""``python -m workers``: run the job workers of the checkout diagram (those of ``WORKERS_SERVICES``, default
+all) until SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The worker process: one pyzeebe worker with every service's router, the status endpoint, and a
-graceful shutdown.
+"""The worker process: one pyzeebe worker with the routers of the services it is configured for
+(``WORKERS_SERVICES``, default all), the status endpoint, and a graceful shutdown.
 
 On SIGTERM the worker stops activating jobs and lets the running ones finish for up to
 ``shutdown_grace_seconds``; jobs still running then are handed back to Zeebe (FailJob with their
@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import httpx
 import uvicorn
-from pyzeebe import Job, ZeebeWorker
+from pyzeebe import Job, ZeebeTaskRouter, ZeebeWorker
 
 from events.settings import EventsSettings
 from events.transport import open_transport
@@ -31,6 +32,16 @@ from zeebe_connection import ZeebeSettings, open_channel
 logger = logging.getLogger(__name__)
 
 SERVICES = ("cart", "pricing", "payment", "inventory", "order")
+"""The services the workers call over HTTP (each with its client and circuit breaker)."""
+
+ServiceRouter = Callable[[ServiceClient, WorkerSettings, SagaEventPublisher, WorkerMetrics], ZeebeTaskRouter]
+SERVICE_ROUTERS: dict[str, ServiceRouter] = {
+    "cart": cart.router,
+    "pricing": pricing.router,
+    "payment": payment.router,
+    "inventory": inventory.router,
+    "order": order.router,
+}
 
 
 class InFlightJobs:
@@ -55,9 +66,12 @@ class WorkerApp:
     def __init__(self, settings: WorkerSettings, zeebe: ZeebeSettings) -> None:
         self.settings = settings
         self.zeebe = zeebe
+        # Only the services this process calls: a payment-only worker reports payment's circuit alone,
+        # and the breakers of all the worker deployments together cover every service once.
+        self.services = tuple(name for name in SERVICES if name in settings.services)
         self.breakers = {
             name: CircuitBreaker(name, settings.breaker_failure_threshold, settings.breaker_reset_seconds)
-            for name in SERVICES
+            for name in self.services
         }
         self.metrics = WorkerMetrics(self.breakers, settings.job_timeout_ms)
         self.in_flight = InFlightJobs(self.metrics)
@@ -77,19 +91,23 @@ class WorkerApp:
             after=[self.in_flight.finished],
             max_connection_retries=-1,  # a restarting gateway must not stop the workers for good
         )
-        worker.include_router(
-            cart.router(self._client("cart", http), self.settings, events, self.metrics),
-            pricing.router(self._client("pricing", http), self.settings, events, self.metrics),
-            payment.router(self._client("payment", http), self.settings, events, self.metrics),
-            inventory.router(self._client("inventory", http), self.settings, events, self.metrics),
-            order.router(self._client("order", http), self.settings, events, self.metrics),
-            saga.router(self.settings, events, self.metrics),
-        )
+        worker.include_router(*self.routers(http, events))
         return worker
+
+    def routers(self, http: httpx.AsyncClient, events: SagaEventPublisher) -> list[ZeebeTaskRouter]:
+        """The routers of the task groups in ``WORKERS_SERVICES``, and no others: a job type this
+        process does not register is left to the worker deployment that does."""
+        routers = [
+            SERVICE_ROUTERS[name](self._client(name, http), self.settings, events, self.metrics)
+            for name in self.services
+        ]
+        if "saga" in self.settings.services:
+            routers.append(saga.router(self.settings, events, self.metrics))
+        return routers
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
-        limits = httpx.Limits(max_connections=len(SERVICES) * self.settings.max_running_jobs)
+        limits = httpx.Limits(max_connections=max(1, len(self.services)) * self.settings.max_running_jobs)
         transport = open_transport(EventsSettings())
         events = SagaEventPublisher(transport.publisher(f"workers-{self.settings.instance_id}"))
         events.start()
@@ -112,7 +130,7 @@ class WorkerApp:
         )
         status_task = asyncio.create_task(status.serve())
         work_task = asyncio.create_task(worker.work())
-        logger.info("workers connected to %s", self.zeebe.describe())
+        logger.info("workers for %s connected to %s", ",".join(self.settings.services), self.zeebe.describe())
         if ready is not None:
             ready.set()
         stopped = asyncio.create_task(stop.wait())

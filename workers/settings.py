@@ -2,14 +2,25 @@
 
 Where Zeebe is comes from :class:`zeebe_connection.ZeebeSettings` (``ZEEBE_ADDRESS``...), shared with the
 gateway and the CLI; everything here is about the services the workers call and how they call them.
+
+``WORKERS_SERVICES`` picks which services' tasks one process runs, so that a deployment can run (and
+scale) one worker process per service: payment's slow card calls then neither starve nor wait behind
+the cheap cart calls, and each gets the replicas its own load needs.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from events.process import default_instance_id
+
+TASK_GROUPS: tuple[str, ...] = ("cart", "pricing", "payment", "inventory", "order", "saga")
+"""What ``WORKERS_SERVICES`` may name: the five services the diagram calls (each with its forward
+steps and their compensations, job types ``<service>.*``) and ``saga``, the diagram's own lifecycle
+announcements (``saga.*``, which call no service)."""
 
 
 class WorkerSettings(BaseSettings):
@@ -60,7 +71,37 @@ class WorkerSettings(BaseSettings):
         ge=0,
         description="On SIGTERM, how long in-flight jobs may finish before being handed back.",
     )
+    services: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=TASK_GROUPS,
+        description="Comma-separated task groups this process runs, out of "
+        f"{', '.join(TASK_GROUPS)} (default: all of them, one process for the whole diagram).",
+    )
     status_host: str = Field(default="127.0.0.1", description="Address of the status endpoint.")
     status_port: int = Field(
         default=8090, ge=0, le=65535, description="Port of the status endpoint (health, circuit breakers)."
     )
+
+    @field_validator("services", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """``WORKERS_SERVICES=payment,cart``: a comma-separated list, as operators write it in a manifest."""
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Only known groups, at least one; kept in the diagram's order without repeats.
+
+        A typo must stop the process at start-up: silently running nothing would leave that
+        service's jobs waiting for a worker that never comes.
+        """
+        unknown = [name for name in value if name not in TASK_GROUPS]
+        if unknown:
+            raise ValueError(
+                f"unknown service {', '.join(map(repr, unknown))}; known: {', '.join(TASK_GROUPS)}"
+            )
+        if not value:
+            raise ValueError(f"name at least one of {', '.join(TASK_GROUPS)}")
+        return tuple(name for name in TASK_GROUPS if name in value)
