@@ -52,7 +52,7 @@ lint-deploy:
 	@deploy/local/compose_tools.sh
 	@deploy/local/kustomize.sh
 	env -i PATH="$$PATH" HOME="$$HOME" docker-compose --env-file deploy/compose/.env.example -f deploy/compose/docker-compose.yml config -q
-	yamllint --strict -c deploy/compose/.yamllint deploy/compose
+	yamllint --strict -c deploy/compose/.yamllint deploy/compose deploy/k8s
 
 lint-python: venv
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import uvicorn
@@ -44,12 +46,17 @@ class RunningEngine:
         await self.service.close()
 
 
-async def start_engine(settings: EngineSettings, lifecycle: LifecycleObserver | None = None) -> RunningEngine:
+async def start_engine(
+    settings: EngineSettings,
+    lifecycle: LifecycleObserver | None = None,
+    interceptors: Sequence[grpc.aio.ServerInterceptor[Any, Any]] = (),
+) -> RunningEngine:
     """Start everything inside the running event loop (tests use this to embed the engine).
 
     ``lifecycle`` hears of instances and elements starting and ending; by default the tracing observer
     (spans when ``configure_tracing`` installed a provider, nothing otherwise). Tests pass their own to
-    read the spans of an embedded engine without touching the process-global provider.
+    read the spans of an embedded engine without touching the process-global provider. ``interceptors``
+    stand in front of the gRPC API (tests check there what a real cluster's gateway would see).
     """
     service = EngineService(
         settings.data_dir,
@@ -59,7 +66,9 @@ async def start_engine(settings: EngineSettings, lifecycle: LifecycleObserver | 
     )
     service.start()
     metrics = EngineMetrics.of(service.partition)
-    grpc_server, port = await start_grpc(service, settings.host, settings.port, metrics.latency)
+    grpc_server, port = await start_grpc(
+        service, settings.host, settings.port, metrics.latency, settings.tls_credentials(), interceptors
+    )
     http_server: uvicorn.Server | None = None
     http_task: asyncio.Task[None] | None = None
     http_port = settings.http_port
@@ -90,8 +99,9 @@ async def serve(settings: EngineSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    transport = "TLS" if settings.tls_certificate_path else "plaintext"
     print(
-        f"engine ready: gRPC {settings.host}:{running.port}, read API http://{settings.host}:{running.http_port}, "
+        f"engine ready: gRPC {settings.host}:{running.port} ({transport}), read API http://{settings.host}:{running.http_port}, "
         f"data {settings.data_dir}",
         flush=True,
     )

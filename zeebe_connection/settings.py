@@ -6,6 +6,7 @@ already configured for zbctl or the Java client configures this project too.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -13,7 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_ENGINE_ADDRESS = "127.0.0.1:26500"
 
-ConnectionKind = Literal["plaintext", "oauth", "saas"]
+ConnectionKind = Literal["plaintext", "tls", "oauth", "oauth-plaintext", "saas"]
+
+SELF_MANAGED_AUDIENCE = "zeebe-api"
+"""The token audience Camunda 8 Self-Managed's Zeebe gateway expects unless configured otherwise."""
 
 
 class ZeebeSettings(BaseSettings):
@@ -57,11 +61,35 @@ class ZeebeSettings(BaseSettings):
         description="Camunda SaaS region (default bru-2).",
     )
 
+    ca_certificate_path: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ZEEBE_CA_CERTIFICATE_PATH", "CAMUNDA_CA_CERTIFICATE_PATH"),
+        description="PEM file of the CA that signed the gateway's TLS certificate (default: the system's "
+        "roots); set without client credentials, the channel uses TLS without OAuth.",
+    )
+
+    insecure_connection: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("ZEEBE_INSECURE_CONNECTION"),
+        description="With client credentials: send the OAuth token over plaintext gRPC (a gateway inside "
+        "the cluster, as Camunda's Helm chart installs it, without TLS). Default: OAuth over TLS.",
+    )
+
     def kind(self) -> ConnectionKind:
-        """Which channel these settings call for: SaaS, self-managed OAuth, or local plaintext."""
+        """Which channel these settings call for: SaaS, self-managed OAuth (over TLS, or plaintext when
+        asked for), TLS alone, or plaintext to the local engine."""
         if self.client_id is None:
-            return "plaintext"
-        return "saas" if self.cluster_id else "oauth"
+            return "plaintext" if self.ca_certificate_path is None else "tls"
+        if self.cluster_id:
+            return "saas"
+        return "oauth-plaintext" if self.insecure_connection else "oauth"
+
+    def self_managed_audience(self) -> str:
+        return self.token_audience or SELF_MANAGED_AUDIENCE
+
+    def root_certificates(self) -> bytes | None:
+        """The CA certificates to trust, or None for the system's."""
+        return None if self.ca_certificate_path is None else self.ca_certificate_path.read_bytes()
 
     def describe(self) -> str:
         """Where the channel goes, safe to log (no secret)."""

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-from gateway.adapters.oauth import ClientCredentials, TokenUnavailable
 from gateway.adapters.operate_documents import (
     parse_flow_node,
     parse_incident,
@@ -27,6 +26,7 @@ from gateway.adapters.operate_documents import (
 )
 from gateway.domain.progress import Incident, ProcessInstance, ProcessSnapshot
 from services.common.errors import TemporaryFailure
+from zeebe_connection.oauth import ClientCredentials, TokenUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,9 @@ from events.consumer.settings import ConsumerSettings
 from events.metrics import ConsumerCollector
 from events.settings import EventsSettings
 from gateway.adapters.database import PACKAGE, open_database
-from gateway.adapters.oauth import credentials_for
 from gateway.adapters.operate import OperateClient
 from gateway.adapters.projection_consumer import GROUP_ID, ProjectionConsumer
-from gateway.adapters.zeebe import ZeebeProcessStarter
+from gateway.adapters.zeebe import ZeebeProcessStarter, instances_started_counter
 from gateway.entrypoints.auth import install_authentication
 from gateway.entrypoints.routes import router
 from gateway.service_layer.context import GatewayContext
@@ -42,6 +41,7 @@ from services.common.http_metrics import install_metrics
 from services.common.migrations import head_revisions
 from services.common.problem_handlers import install_problem_handlers
 from zeebe_connection import ZeebeSettings
+from zeebe_connection.oauth import credentials_for
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
         database = await run_in_threadpool(open_database, settings)
         app.state.database = database
         app.state.schema_heads = head_revisions(PACKAGE)
-        starter = ZeebeProcessStarter(zeebe, settings.start_timeout_seconds)
+        starter = ZeebeProcessStarter(zeebe, settings.start_timeout_seconds, instances_started)
         http = httpx.AsyncClient(base_url=settings.operate_url, timeout=settings.operate_timeout_seconds)
         reader = OperateClient(http, credentials_for(zeebe, settings.operate_audience, http))
         ctx = GatewayContext(
@@ -118,6 +118,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
     app.state.settings = settings
     install_problem_handlers(app)
     registry = install_metrics(app)
+    instances_started = instances_started_counter(registry)
     install_authentication(app, settings.keys())
     app.include_router(health.router)
 

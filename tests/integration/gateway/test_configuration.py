@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
-from gateway.adapters.oauth import ClientCredentials
 from gateway.adapters.operate import OperateClient, OperateUnavailable
 from tests.integration.gateway.conftest import (
     LocalEngine,
@@ -22,7 +17,8 @@ from tests.integration.gateway.conftest import (
     gateway_settings,
     running_gateway,
 )
-from tests.unit.services.support import LiveServer
+from tests.oauth_token_server import TokenServer, token_endpoint
+from zeebe_connection.oauth import ClientCredentials
 
 
 async def test_a_configured_payment_timeout_is_passed_to_every_checkout(
@@ -39,33 +35,11 @@ async def test_a_configured_payment_timeout_is_passed_to_every_checkout(
     assert variables["paymentTimeout"] == "PT4S"
 
 
-@dataclass
-class TokenServer:
-    """An OAuth token endpoint: hands out numbered tokens with the given lifetime, or refuses."""
-
-    lifetime: int = 300
-    refuse: bool = False
-    requests: list[dict[str, str]] = field(default_factory=list)
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.post("/oauth/token")
-        async def token(request: Request) -> JSONResponse:
-            form = {name: values[0] for name, values in parse_qs((await request.body()).decode()).items()}
-            self.requests.append(form)
-            if self.refuse:
-                return JSONResponse({"error": "invalid_client"}, status_code=401)
-            return JSONResponse({"access_token": f"token-{len(self.requests)}", "expires_in": self.lifetime})
-
-        return app
-
-
 @pytest.fixture
 def token_server() -> Iterator[tuple[TokenServer, str]]:
     server = TokenServer()
-    with LiveServer(server.app()) as live:
-        yield server, f"{live.url}/oauth/token"
+    with token_endpoint(server) as url:
+        yield server, url
 
 
 class Clock:

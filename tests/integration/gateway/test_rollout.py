@@ -6,6 +6,7 @@ for Zeebe to make it a new version); the gateway's rollout settings decide where
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,25 @@ async def test_a_half_canary_splits_new_checkouts_between_the_versions(
     assert await instance_versions(engine, documents) == {1, second_version}
 
 
+async def test_the_metrics_count_started_instances_per_version(
+    engine: LocalEngine, second_version: int, tmp_path: Path
+) -> None:
+    settings = gateway_settings(
+        f"sqlite:///{tmp_path / 'gateway.db'}", engine.operate_url, process_version=1, canary_percent=50
+    )
+    async with running_gateway(settings, engine.address) as gateway:
+        documents = [(await gateway.start(checkout_body())).json() for _ in range(CHECKOUTS)]
+        exposition = (await gateway.anonymous.get("/metrics")).text
+
+    started = {
+        version: len([d for d in documents if d["process_version"] == version])
+        for version in (1, second_version)
+    }
+    for version, count in started.items():
+        line = f'checkout_gateway_instances_started_total{{version="{version}"}} {float(count)}'
+        assert (line in exposition) == (count > 0), line
+
+
 async def test_a_checkout_read_back_names_its_version(
     engine: LocalEngine, second_version: int, tmp_path: Path
 ) -> None:
@@ -100,8 +120,11 @@ async def test_a_checkout_read_back_names_its_version(
 
 
 async def test_pinning_a_version_that_was_never_deployed_leaves_the_checkout_pending(
-    engine: LocalEngine, tmp_path: Path
+    engine: LocalEngine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="gateway.service_layer.start")
+
     documents = await start_checkouts(engine, tmp_path, process_version=99)
 
     assert {(d["status"], d["process_version"]) for d in documents} == {("PENDING", None)}
+    assert "process instance not started (ProcessDefinitionNotFoundError)" in caplog.text

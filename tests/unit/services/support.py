@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -26,7 +27,10 @@ class LiveServer:
     migration that cannot run, say) are raised from ``__enter__``.
     """
 
-    def __init__(self, app: FastAPI, *, graceful_shutdown_seconds: float = 2.0) -> None:
+    def __init__(
+        self, app: FastAPI, *, graceful_shutdown_seconds: float = 2.0, tls: tuple[Path, Path] | None = None
+    ) -> None:
+        """``tls``: (certificate, private key) in PEM files, to serve HTTPS."""
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the listening
         # socket says TCP, and without it every response body waits ~40 ms for a delayed ACK.
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -39,7 +43,10 @@ class LiveServer:
             log_level="warning",
             lifespan="on",
             timeout_graceful_shutdown=int(graceful_shutdown_seconds) or 1,
+            ssl_certfile=None if tls is None else str(tls[0]),
+            ssl_keyfile=None if tls is None else str(tls[1]),
         )
+        self._scheme = "http" if tls is None else "https"
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,
@@ -50,7 +57,7 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self._scheme}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Self:
         self._thread.start()

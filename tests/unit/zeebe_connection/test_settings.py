@@ -17,6 +17,11 @@ CAMUNDA_VARIABLES = (
     "CAMUNDA_OAUTH_URL",
     "CAMUNDA_CLUSTER_ID",
     "CAMUNDA_CLUSTER_REGION",
+    "ZEEBE_TOKEN_AUDIENCE",
+    "CAMUNDA_TOKEN_AUDIENCE",
+    "ZEEBE_CA_CERTIFICATE_PATH",
+    "CAMUNDA_CA_CERTIFICATE_PATH",
+    "ZEEBE_INSECURE_CONNECTION",
 )
 
 
@@ -59,3 +64,38 @@ def test_the_secret_never_shows_in_the_settings_text(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("ZEEBE_CLIENT_SECRET", "s3cret")
 
     assert "s3cret" not in repr(ZeebeSettings())
+
+
+def test_camunda_names_configure_oauth_to_a_self_managed_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEEBE_ADDRESS", "zeebe.example.internal:443")
+    monkeypatch.setenv("CAMUNDA_CLIENT_ID", "workers")
+    monkeypatch.setenv("CAMUNDA_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("CAMUNDA_OAUTH_URL", "https://keycloak.example.internal/token")
+
+    settings = ZeebeSettings()
+
+    assert (settings.kind(), settings.authorization_server_url) == (
+        "oauth",
+        "https://keycloak.example.internal/token",
+    )
+
+
+def test_a_ca_certificate_without_credentials_means_tls_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZEEBE_CA_CERTIFICATE_PATH", "/etc/ssl/private-ca.pem")
+
+    assert ZeebeSettings().kind() == "tls"
+
+
+def test_an_insecure_connection_sends_the_oauth_token_over_plaintext(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAMUNDA_CLIENT_ID", "workers")
+    monkeypatch.setenv("ZEEBE_INSECURE_CONNECTION", "true")
+
+    assert ZeebeSettings().kind() == "oauth-plaintext"
+
+
+def test_the_self_managed_audience_defaults_to_zeebe_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ZeebeSettings().self_managed_audience() == "zeebe-api"
+
+    monkeypatch.setenv("CAMUNDA_TOKEN_AUDIENCE", "zeebe.example")
+
+    assert ZeebeSettings().self_managed_audience() == "zeebe.example"

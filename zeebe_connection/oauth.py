@@ -1,8 +1,12 @@
 """OAuth client credentials for Operate on a real Camunda 8: one token, reused until shortly before it expires.
 
 The credentials are Zeebe's (``ZEEBE_CLIENT_ID``/``ZEEBE_CLIENT_SECRET`` at
-``ZEEBE_AUTHORIZATION_SERVER_URL``), with Operate's audience. A lock makes concurrent requests that
-find no valid token wait for one token request instead of each sending their own.
+``ZEEBE_AUTHORIZATION_SERVER_URL``, or their ``CAMUNDA_*`` names), with Operate's audience. A lock makes
+concurrent requests that find no valid token wait for one token request instead of each sending their own.
+
+It lives here, next to the gRPC channel set-up, because every component that talks to Camunda with
+those credentials needs it: the gateway reads checkouts from Operate, and the ``checkout-saga incidents``
+command finds open incidents there (``checkout_saga`` may import this package but not the gateway).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Callable
 import httpx
 from pydantic import SecretStr
 
-from zeebe_connection import ZeebeSettings
+from zeebe_connection.settings import ZeebeSettings
 
 SAAS_TOKEN_URL = "https://login.cloud.camunda.io/oauth/token"
 DEFAULT_LIFETIME_SECONDS = 300.0
