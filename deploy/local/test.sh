@@ -80,7 +80,7 @@ phase "npm (BPMN lint tools)"
 deploy/local/npm.sh
 phase "monitor assets (bpmn-js viewer, chromium for the browser tests)"; deploy/local/monitor.sh --browser
 
-phase "lint (ruff, mypy, bpmnlint; promtool installed)"
+phase "lint (ruff, mypy, bpmnlint, deploy/ checks; promtool, docker-compose, yamllint, kustomize installed)"
 "$MAKE" --no-print-directory lint
 
 phase "servers: waiting until ready"
