@@ -5,8 +5,8 @@ every backend), and the event id and time as the driver returns them, without SQ
 type conversion, which cost several times what building the record does (bench/relay_throughput.py).
 The drivers differ: SQLite gives text for both, MariaDB text and a naive UTC datetime, PostgreSQL a
 UUID and an aware datetime; :func:`_event_id_text` and :func:`_occurred_text` write any of them the way
-the envelope wants. Typed values are made only for what goes back to the database: the ids to mark and
-the position of the batch's last row.
+the envelope wants. The ids go back to the database to mark the rows as the driver gave them; a typed
+value is made only for the position of the batch's last row.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class Position:
 @dataclass(frozen=True)
 class PendingBatch:
     records: list[OutgoingRecord]
-    event_ids: list[uuid.UUID]
+    stored_ids: list[object]
+    """The event ids as the driver returned them, to mark the rows with (no UUID built per row)."""
     last: Position | None
     """The position of the batch's newest row (None for an empty batch)."""
 
@@ -88,14 +89,14 @@ def pending_events(
             )
         )
     records: list[OutgoingRecord] = []
-    event_ids: list[str] = []
-    occurred = ""
+    stored_ids: list[object] = []
+    event_id = occurred = ""
     for raw_id, event_type, schema_version, checkout_id, payload_json, raw_occurred, traceparent in (
         session.execute(query).all()  # fetched at once and unpacked by position: cheaper per row
     ):
         event_id = _event_id_text(raw_id)
         occurred = _occurred_text(raw_occurred)
-        event_ids.append(event_id)
+        stored_ids.append(raw_id)
         records.append(
             stored_record(
                 topic,
@@ -109,8 +110,4 @@ def pending_events(
                 traceparent=traceparent,
             )
         )
-    return PendingBatch(
-        records,
-        [uuid.UUID(event_id) for event_id in event_ids],
-        _position(event_ids[-1], occurred) if records else None,
-    )
+    return PendingBatch(records, stored_ids, _position(event_id, occurred) if records else None)

@@ -125,7 +125,7 @@ class OutboxRelay:
             if not self._leases.confirm(session, lease):
                 self._lease = None
                 raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(batch)} events")
-            OutboxReader(session).mark_published(batch.event_ids)
+            OutboxReader(session).mark_stored_ids_published(batch.stored_ids)
         self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
         self.published_total += len(batch)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Uuid, any_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, String, Uuid, any_, bindparam, func, insert, select, type_coerce, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -142,13 +142,28 @@ class OutboxReader:
         return [_message(row) for row in rows]
 
     def mark_published(self, event_ids: Sequence[uuid.UUID]) -> None:
-        if not event_ids:
-            return
-        ids = list(event_ids)
-        if self._session.get_bind().dialect.name == "postgresql":
-            # One array parameter: an IN list renders a bind parameter per id, and rendering a
-            # thousand of them was most of the time a relay's batch took to mark.
-            matches = outbox.c.event_id == any_(bindparam("event_ids", ids, type_=postgresql.ARRAY(Uuid)))
-        else:
-            matches = outbox.c.event_id.in_(ids)
+        if event_ids:
+            ids = list(event_ids)
+            self._mark(_any_id(ids) if self._on_postgresql() else outbox.c.event_id.in_(ids))
+
+    def mark_stored_ids_published(self, stored_ids: Sequence[object]) -> None:
+        """Mark the rows whose ``event_id`` the driver returned as ``stored_ids`` (read through
+        ``type_coerce(event_id, String)``, so text or, on PostgreSQL, ``uuid.UUID``): they go back as
+        they came, with no UUID built or converted per id, which was the relay's largest cost per row."""
+        if stored_ids:
+            ids = list(stored_ids)
+            self._mark(
+                _any_id(ids) if self._on_postgresql() else type_coerce(outbox.c.event_id, String).in_(ids)
+            )
+
+    def _on_postgresql(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
+    def _mark(self, matches: ColumnElement[bool]) -> None:
         self._session.execute(update(outbox).where(matches).values(published_at=utc_now()))
+
+
+def _any_id(ids: Sequence[object]) -> ColumnElement[bool]:
+    # One array parameter: an IN list renders a bind parameter per id, and rendering a thousand of
+    # them was most of the time a relay's batch took to mark.
+    return outbox.c.event_id == any_(bindparam("event_ids", ids, type_=postgresql.ARRAY(Uuid)))
