@@ -13,6 +13,7 @@ from prometheus_client.core import Metric
 from engine.metrics.registry import EngineMetrics
 from engine.runtime.partition import Partition
 from events.metrics import consumer_registry, relay_registry
+from gateway.adapters.zeebe import instances_started_counter
 from services.common.http_metrics import install_metrics
 from workers.breaker import CircuitBreaker
 from workers.metrics import WorkerMetrics
@@ -47,7 +48,14 @@ def _registries() -> list[CollectorRegistry]:
         relay_registry([]),
         consumer_registry([]),
         install_metrics(FastAPI()),  # the gateway's and every service's HTTP metrics
+        _gateway_registry(),
     ]
+
+
+def _gateway_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    instances_started_counter(registry)
+    return registry
 
 
 def known_metric_names() -> set[str]:
