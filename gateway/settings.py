@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.domain.api_keys import ApiKeys, parse_api_keys
@@ -36,7 +36,9 @@ class GatewaySettings(ServiceSettings):
     )
     operate_url: str = Field(
         default="http://127.0.0.1:8081",
-        description="Base URL of the Operate REST API v1 (default: the local engine's read API).",
+        validation_alias=AliasChoices("GATEWAY_OPERATE_URL", "CAMUNDA_OPERATE_BASE_URL"),
+        description="Base URL of the Operate REST API v1 (default: the local engine's read API); "
+        "Camunda's own name, CAMUNDA_OPERATE_BASE_URL, is read too.",
     )
     operate_audience: str = Field(
         default="operate-api",

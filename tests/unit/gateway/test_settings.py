@@ -20,6 +20,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "GATEWAY_PORT",
         "GATEWAY_HOST",
         "GATEWAY_OPERATE_URL",
+        "CAMUNDA_OPERATE_BASE_URL",
         "GATEWAY_PAYMENT_TIMEOUT",
         "GATEWAY_PROCESS_VERSION",
         "GATEWAY_CANARY_PERCENT",
@@ -109,3 +110,11 @@ def test_a_canary_without_a_pinned_version_is_refused() -> None:
 def test_out_of_range_rollout_settings_are_refused(version: int, canary: int) -> None:
     with pytest.raises(ValidationError):
         GatewaySettings(api_keys=KEYS, process_version=version, canary_percent=canary)
+
+
+def test_camundas_operate_variable_is_read_when_the_gateways_own_is_not_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CAMUNDA_OPERATE_BASE_URL", "https://operate.example.internal")
+
+    assert GatewaySettings(api_keys=KEYS).operate_url == "https://operate.example.internal"
