@@ -34,13 +34,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.topics import dead_letter_topic
+from events.transport.kafka import consumed_record
 from events.transport.ports import ConsumedRecord, OutgoingRecord
 
 DEAD_LETTER_HEADER_PREFIX = "dead-letter-"
@@ -133,23 +134,6 @@ class ReplayReport:
                 else "stopped at --max: run again for the rest"
             )
         )
-
-
-def _record(message: Message) -> ConsumedRecord:
-    topic, partition, offset = message.topic(), message.partition(), message.offset()
-    assert topic is not None
-    assert partition is not None
-    assert offset is not None
-    key = message.key()
-    pairs = cast(list[tuple[str, bytes | None]], message.headers() or [])
-    return ConsumedRecord(
-        topic=topic,
-        partition=partition,
-        offset=offset,
-        key=None if key is None else key.decode(),
-        value=message.value() or b"",
-        headers={name: (value or b"").decode() for name, value in pairs},
-    )
 
 
 class KafkaDeadLetterReplay:
@@ -290,7 +274,7 @@ class KafkaDeadLetterReplay:
                     pending.discard(partition)
                     continue
                 raise ReplayFailed(f"reading {self._topic} failed: {problem}")
-            record = _record(message)
+            record = consumed_record(message)
             if record.offset >= ends[record.partition]:
                 pending.discard(record.partition)  # parked after this run started: the next run's
                 continue

@@ -254,21 +254,27 @@ class KafkaLogConsumer:
             raise error
 
     def _record(self, message: Message) -> ConsumedRecord:
-        topic, partition, offset = message.topic(), message.partition(), message.offset()
-        # Only error events lack these; records always have them.
-        assert topic is not None
-        assert partition is not None
-        assert offset is not None
-        self._last_returned[(topic, partition)] = offset
-        key = message.key()
-        return ConsumedRecord(
-            topic=topic,
-            partition=partition,
-            offset=offset,
-            key=None if key is None else key.decode(),
-            value=message.value() or b"",
-            headers={name: (value or b"").decode() for name, value in _header_pairs(message)},
-        )
+        record = consumed_record(message)
+        self._last_returned[(record.topic, record.partition)] = record.offset
+        return record
+
+
+def consumed_record(message: Message) -> ConsumedRecord:
+    """A consumed message as the ports describe it (key and headers decoded as UTF-8)."""
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    # Only error events lack these; records always have them.
+    assert topic is not None
+    assert partition is not None
+    assert offset is not None
+    key = message.key()
+    return ConsumedRecord(
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        key=None if key is None else key.decode(),
+        value=message.value() or b"",
+        headers={name: (value or b"").decode() for name, value in _header_pairs(message)},
+    )
 
 
 def _header_pairs(message: Message) -> list[tuple[str, bytes | None]]:
