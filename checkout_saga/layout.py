@@ -150,7 +150,7 @@ class StackLayout:
             ProcessSpec(
                 "relay",
                 python_module("events.relay", "--all", "--status-port", str(self.ports.relay_status)),
-                self.url("relay_status", "/health/live"),
+                self.url("relay_status", "/health/ready"),
                 self._env("relay", relay),
             ),
             ProcessSpec(
@@ -158,7 +158,7 @@ class StackLayout:
                 python_module(
                     "events.consumers", "loyalty-points", "--status-port", str(self.ports.consumers_status)
                 ),
-                self.url("consumers_status", "/health/live"),
+                self.url("consumers_status", "/health/ready"),
                 self._env("loyalty_points", consumer),
             ),
         ]

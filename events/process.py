@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 
-from events.status import Report, serve_status
+from events.status import Problems, Report, serve_status
 
 
 def default_instance_id() -> str:
@@ -24,6 +24,7 @@ def run_until_signalled(
     loops: dict[str, Callable[[threading.Event], None]],
     report: Report,
     registry: CollectorRegistry,
+    problems: Problems,
     host: str,
     status_port: int | None,
 ) -> None:
@@ -35,7 +36,7 @@ def run_until_signalled(
     threads = [threading.Thread(target=loop, args=(stop,), name=name) for name, loop in loops.items()]
     for thread in threads:
         thread.start()
-    server = serve_status(host, status_port, report, registry) if status_port is not None else None
+    server = serve_status(host, status_port, report, registry, problems) if status_port is not None else None
     try:
         while not stop.wait(0.5):
             if not all(thread.is_alive() for thread in threads):

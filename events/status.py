@@ -1,9 +1,11 @@
-"""A small status endpoint for the relay and consumer processes: liveness, and what they are doing.
+"""A small status endpoint for the relay and consumer processes: liveness, readiness, what they do.
 
-``GET /health/live`` answers once the process runs; ``GET /status`` gives the JSON that ``report()``
-returns (relays: who holds which outbox lease, events published; consumers: lag per partition);
-``GET /metrics`` the same facts for Prometheus (:mod:`events.metrics`).
-The standard library's threaded server is enough for a handful of operator requests.
+``GET /health/live`` answers once the process runs; ``GET /health/ready`` answers 200 while every
+loop's latest attempt went through and 503 naming the problems otherwise (:mod:`events.readiness`);
+``GET /status`` gives the JSON that ``report()`` returns (relays: who holds which outbox lease, events
+published; consumers: lag per partition); ``GET /metrics`` the same facts for Prometheus
+(:mod:`events.metrics`). The standard library's threaded server is enough for a handful of operator
+requests.
 """
 
 from __future__ import annotations
@@ -17,15 +19,25 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 Report = Callable[[], dict[str, Any]]
+Problems = Callable[[], dict[str, str]]
+"""What keeps each loop from working, by loop name; empty when all are ready."""
 
 
-def serve_status(host: str, port: int, report: Report, registry: CollectorRegistry) -> ThreadingHTTPServer:
+def serve_status(
+    host: str, port: int, report: Report, registry: CollectorRegistry, problems: Problems
+) -> ThreadingHTTPServer:
     """Start serving in a daemon thread; ``shutdown()`` the returned server to stop."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == "/health/live":
                 self._send(200, {"status": "UP"})
+            elif self.path == "/health/ready":
+                found = problems()
+                if found:
+                    self._send(503, {"status": "DOWN", "problems": found})
+                else:
+                    self._send(200, {"status": "UP"})
             elif self.path == "/status":
                 self._send(200, report())
             elif self.path == "/metrics":

@@ -9,7 +9,7 @@ image's ENTRYPOINT). Its address comes from the same settings the component read
 | ``gateway`` | ``GATEWAY_PORT`` (8000) | ``GATEWAY_HOST`` | ``/health/live`` (``/health/ready``) |
 | ``services.<name>`` | ``<PREFIX>PORT`` (8101-8106, provider 8110) | ``<PREFIX>HOST`` | the same |
 | ``workers`` | ``WORKERS_STATUS_PORT`` (8090) | ``WORKERS_STATUS_HOST`` | ``/health/live`` |
-| ``events.relay``, ``events.consumers`` | ``--status-port`` argument | ``--host`` argument | ``/health/live`` |
+| ``events.relay``, ``events.consumers`` | ``--status-port`` argument | ``--host`` argument | the same |
 | ``engine`` | ``--http-port`` / ``ENGINE_HTTP_PORT`` (8081) | ``--host`` / ``ENGINE_HOST`` | ``/v1/health`` |
 
 A wildcard bind host (``0.0.0.0``, ``::``) is probed on loopback. The relay and the consumers serve
@@ -125,7 +125,7 @@ def probe_for(module: str, args: Sequence[str], env: Mapping[str, str], ready: b
         if status_port is None:
             raise NothingToProbe(f"{module} runs without --status-port, so it serves no health endpoint")
         return Probe(
-            probe_host(_option(args, "--host") or LOOPBACK_HOST), _port(status_port, "--status-port"), LIVE
+            probe_host(_option(args, "--host") or LOOPBACK_HOST), _port(status_port, "--status-port"), path
         )
     if module == "engine":
         http_port = _option(args, "--http-port")

@@ -28,6 +28,7 @@ from events.consumer.settings import ConsumerSettings
 from events.contracts.base import EventPayload
 from events.contracts.registry import ContractError, parse
 from events.envelope import Envelope, NotAnEnvelope, parse_envelope
+from events.readiness import Readiness
 from events.settings import EventsSettings
 from events.topics import topic_specs
 from events.transport import open_transport
@@ -66,6 +67,7 @@ class ConsumerRunner:
         self.last_lag: dict[tuple[str, int], int] = {}
         self._lag_measured_at = 0.0
         self.dead_lettered_total = 0
+        self.readiness = Readiness()
 
     def consume_once(self, stop: threading.Event | None = None) -> int:
         """Poll one batch, apply it, commit its offsets; the number of records polled."""
@@ -101,7 +103,10 @@ class ConsumerRunner:
                     self.consume_once(stop)
                 except ConsumeFailed as error:
                     log.warning("%s: %s; retrying", self._group_id, error)
+                    self.readiness.failed(error)
                     stop.wait(self._settings.retry_first_seconds)
+                    continue
+                self.readiness.succeeded()
         finally:
             self._consumer.close()
 

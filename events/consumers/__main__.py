@@ -53,6 +53,7 @@ def _main(argv: list[str] | None) -> None:
         {loyalty_points.GROUP_ID: runner.run},
         lambda: {"group": loyalty_points.GROUP_ID, "lag": runner.lag_report()},
         consumer_registry([runner]),
+        lambda: {loyalty_points.GROUP_ID: p} if (p := runner.readiness.problem) else {},
         args.host,
         args.status_port,
     )

@@ -75,6 +75,7 @@ def _main(argv: list[str] | None) -> None:
         {f"relay-{service}": relay.run for service, relay in zip(services, relays, strict=True)},
         lambda: {"relays": [relay.report() for relay in relays]},
         relay_registry(relays),
+        lambda: {f"relay-{r.service}": r.readiness.problem for r in relays if r.readiness.problem},
         args.host,
         args.status_port,
     )

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from events.readiness import Readiness
 from events.relay.lease import Lease, LeaseStore
 from events.relay.pending import PendingBatch, Position, pending_events
 from events.relay.settings import RelaySettings
@@ -50,6 +51,7 @@ class OutboxRelay:
         self._lease: Lease | None = None
         self._renew_at = 0.0
         self.published_total = 0
+        self.readiness = Readiness()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
         self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-mark")
 
@@ -139,8 +141,10 @@ class OutboxRelay:
                     published = self.drain()
                 except (PublishFailed, LeaseLost, SQLAlchemyError) as error:
                     log.warning("relay %s: %s; retrying", self._service, error)
+                    self.readiness.failed(error)
                     stop.wait(self._settings.retry_seconds)
                     continue
+                self.readiness.succeeded()
                 # Idle polls double their pause up to the longest, so a quiet outbox costs little;
                 # the first event after a quiet spell waits at most that long.
                 pause = (

@@ -293,6 +293,15 @@ def test_readiness_is_asked_of_the_gateway_and_the_services_when_requested() -> 
     assert probe("services.order", ready=True).path == "/health/ready"
 
 
+def test_readiness_is_asked_of_the_relay_and_the_consumers_on_their_status_port() -> None:
+    assert probe("events.relay", ["--all", "--status-port", "8091"], ready=True).url == (
+        "http://127.0.0.1:8091/health/ready"
+    )
+    assert probe("events.consumers", ["loyalty-points", "--status-port=8092"], ready=True).path == (
+        "/health/ready"
+    )
+
+
 def test_the_workers_are_probed_on_their_status_port_for_liveness_even_when_readiness_is_asked() -> None:
     found = probe("workers", env={"WORKERS_STATUS_PORT": "9090"}, ready=True)
 

@@ -21,7 +21,7 @@ def registry() -> CollectorRegistry:
 
 @pytest.fixture
 def server(registry: CollectorRegistry) -> Iterator[str]:
-    server: ThreadingHTTPServer = serve_status("127.0.0.1", 0, lambda: {"relays": []}, registry)
+    server: ThreadingHTTPServer = serve_status("127.0.0.1", 0, lambda: {"relays": []}, registry, dict)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
@@ -43,3 +43,20 @@ def test_metrics_are_the_registry_in_prometheus_text_format(server: str) -> None
 
 def test_other_paths_are_not_found(server: str) -> None:
     assert httpx.get(f"{server}/nothing").status_code == 404
+
+
+def test_readiness_answers_up_while_no_loop_has_a_problem(server: str) -> None:
+    response = httpx.get(f"{server}/health/ready")
+
+    assert (response.status_code, response.json()) == (200, {"status": "UP"})
+
+
+def test_readiness_answers_503_naming_each_loops_problem(registry: CollectorRegistry) -> None:
+    problems = {"relay-payment": "OperationalError"}
+    server = serve_status("127.0.0.1", 0, lambda: {}, registry, lambda: problems)
+    try:
+        response = httpx.get(f"http://127.0.0.1:{server.server_address[1]}/health/ready")
+    finally:
+        server.shutdown()
+
+    assert (response.status_code, response.json()) == (503, {"status": "DOWN", "problems": problems})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from events.consumer.runner import ConsumerRunner, Handler
 from events.consumer.settings import ConsumerSettings
 from events.contracts.base import EventPayload
 from events.envelope import Envelope, to_record
+from events.readiness import NOT_STARTED
 from events.topics import dead_letter_topic, topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import OutgoingRecord
@@ -230,3 +232,38 @@ def test_lag_counts_what_the_group_has_not_committed(
     consumer = runner(database, transport)
     drain(consumer)
     assert sum(consumer.last_lag.values()) == 0
+
+
+def rename_log_records(path: Path, old: str, new: str) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"ALTER TABLE {old} RENAME TO {new}")
+
+
+def readiness_once(consumer: ConsumerRunner, wanted: str | None, stop: threading.Event) -> str | None:
+    """The consumer's readiness problem once it is ``wanted``, or as it is after five seconds."""
+    for _ in range(500):
+        if consumer.readiness.problem == wanted:
+            break
+        stop.wait(0.01)
+    return consumer.readiness.problem
+
+
+def test_a_consumer_is_ready_once_it_polls_and_not_while_its_log_fails(
+    database: Database, transport: LocalLogTransport, tmp_path: Path
+) -> None:
+    consumer = runner(database, transport)
+    seen = [consumer.readiness.problem]
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,))
+    thread.start()
+    try:
+        seen.append(readiness_once(consumer, None, stop))
+        rename_log_records(tmp_path / "log.sqlite", "records", "records_away")
+        seen.append(readiness_once(consumer, "ConsumeFailed", stop))
+        rename_log_records(tmp_path / "log.sqlite", "records_away", "records")
+        seen.append(readiness_once(consumer, None, stop))
+    finally:
+        stop.set()
+        thread.join()
+
+    assert seen == [NOT_STARTED, None, "ConsumeFailed", None]

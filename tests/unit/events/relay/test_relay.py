@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 
 from events.envelope import parse_envelope
+from events.readiness import NOT_STARTED
 from events.relay.relay import OutboxRelay
 from events.relay.settings import RelaySettings
 from events.topics import topic_specs
@@ -185,3 +186,42 @@ def test_drain_publishes_nothing_while_another_relay_holds_the_lease(
     relay(database, transport, "relay-a").publish_once()
     write(database, Noted("chk-1", "a"))
     assert relay(database, transport, "relay-b").drain() == 0
+
+
+def rename_outbox(database: Database, old: str, new: str) -> None:
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(f"ALTER TABLE {old} RENAME TO {new}")
+
+
+def until(condition: Callable[[], bool], stop: threading.Event) -> bool:
+    for _ in range(500):
+        if condition():
+            return True
+        stop.wait(0.01)
+    return False
+
+
+def test_a_relay_is_not_ready_before_its_first_attempt(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    assert relay(database, transport).readiness.problem == NOT_STARTED
+
+
+def test_a_relay_is_not_ready_while_its_database_fails_and_ready_once_it_works_again(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    worker = relay(database, transport, idle_poll_seconds=0.01, retry_seconds=0.01)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        ready_at_first = until(lambda: worker.readiness.problem is None, stop)
+        rename_outbox(database, "outbox", "outbox_away")
+        failing = until(lambda: worker.readiness.problem == "OperationalError", stop)
+        rename_outbox(database, "outbox_away", "outbox")
+        ready_again = until(lambda: worker.readiness.problem is None, stop)
+    finally:
+        stop.set()
+        thread.join()
+
+    assert (ready_at_first, failing, ready_again) == (True, True, True)
