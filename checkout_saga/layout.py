@@ -112,7 +112,7 @@ class StackLayout:
             ProcessSpec(
                 "workers",
                 python_module("workers"),
-                self.url("workers_status", "/health/live"),
+                self.url("workers_status", "/health/ready"),
                 self._env("workers", workers),
             )
         )

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+import grpc
 import httpx
 import uvicorn
 from pyzeebe import Job, ZeebeTaskRouter, ZeebeWorker
@@ -25,7 +26,7 @@ from workers.metrics import WorkerMetrics
 from workers.saga_events import SagaEventPublisher
 from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
-from workers.status import status_app
+from workers.status import ZeebeProblem, status_app, zeebe_problem
 from workers.tasks import cart, inventory, order, payment, pricing, saga
 from zeebe_connection import ZeebeSettings, open_channel
 
@@ -83,9 +84,11 @@ class WorkerApp:
         url: str = getattr(self.settings, f"{name}_url")
         return ServiceClient(name, url, timeout, self.breakers[name], http)
 
-    def build_worker(self, http: httpx.AsyncClient, events: SagaEventPublisher) -> ZeebeWorker:
+    def build_worker(
+        self, http: httpx.AsyncClient, events: SagaEventPublisher, channel: grpc.aio.Channel | None = None
+    ) -> ZeebeWorker:
         worker = ZeebeWorker(
-            open_channel(self.zeebe),
+            channel or open_channel(self.zeebe),
             name=self.settings.name,
             before=[self.in_flight.started],
             after=[self.in_flight.finished],
@@ -113,15 +116,20 @@ class WorkerApp:
         events.start()
         try:
             async with httpx.AsyncClient(limits=limits) as http:
-                await self._work(self.build_worker(http, events), stop, ready)
+                channel = open_channel(self.zeebe)
+                await self._work(
+                    self.build_worker(http, events, channel), zeebe_problem(channel), stop, ready
+                )
         finally:
             await events.stop()
 
-    async def _work(self, worker: ZeebeWorker, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+    async def _work(
+        self, worker: ZeebeWorker, zeebe: ZeebeProblem, stop: asyncio.Event, ready: asyncio.Event | None
+    ) -> None:
         """Serve the status endpoint and work until ``stop`` is set or the worker dies."""
         status = uvicorn.Server(
             uvicorn.Config(
-                status_app(self.breakers, self.metrics.registry),
+                status_app(self.breakers, self.metrics.registry, zeebe),
                 host=self.settings.status_host,
                 port=self.settings.status_port,
                 log_level="warning",

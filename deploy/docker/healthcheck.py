@@ -8,7 +8,7 @@ image's ENTRYPOINT). Its address comes from the same settings the component read
 |---|---|---|---|
 | ``gateway`` | ``GATEWAY_PORT`` (8000) | ``GATEWAY_HOST`` | ``/health/live`` (``/health/ready``) |
 | ``services.<name>`` | ``<PREFIX>PORT`` (8101-8106, provider 8110) | ``<PREFIX>HOST`` | the same |
-| ``workers`` | ``WORKERS_STATUS_PORT`` (8090) | ``WORKERS_STATUS_HOST`` | ``/health/live`` |
+| ``workers`` | ``WORKERS_STATUS_PORT`` (8090) | ``WORKERS_STATUS_HOST`` | the same |
 | ``events.relay``, ``events.consumers`` | ``--status-port`` argument | ``--host`` argument | the same |
 | ``engine`` | ``--http-port`` / ``ENGINE_HTTP_PORT`` (8081) | ``--host`` / ``ENGINE_HOST`` | ``/v1/health`` |
 
@@ -115,7 +115,7 @@ def probe_for(module: str, args: Sequence[str], env: Mapping[str, str], ready: b
         return Probe(probe_host(env.get("GATEWAY_HOST", LOOPBACK_HOST)), port, path)
     if module == "workers":
         port = _env_port(env, "WORKERS_STATUS_PORT", WORKERS_STATUS_PORT)
-        return Probe(probe_host(env.get("WORKERS_STATUS_HOST", LOOPBACK_HOST)), port, LIVE)
+        return Probe(probe_host(env.get("WORKERS_STATUS_HOST", LOOPBACK_HOST)), port, path)
     if module.startswith("services.") and module.removeprefix("services.") in SERVICES:
         prefix, default = SERVICES[module.removeprefix("services.")]
         port = _env_port(env, f"{prefix}PORT", default)

@@ -302,10 +302,10 @@ def test_readiness_is_asked_of_the_relay_and_the_consumers_on_their_status_port(
     )
 
 
-def test_the_workers_are_probed_on_their_status_port_for_liveness_even_when_readiness_is_asked() -> None:
+def test_the_workers_are_probed_on_their_status_port_for_readiness_when_asked() -> None:
     found = probe("workers", env={"WORKERS_STATUS_PORT": "9090"}, ready=True)
 
-    assert (found.port, found.path) == (9090, "/health/live")
+    assert (found.port, found.path) == (9090, "/health/ready")
     assert default_of(WorkerSettings, "status_port") == healthcheck.WORKERS_STATUS_PORT
 
 

@@ -17,6 +17,10 @@ from workers.steps import measured_compensation, measured_step
 JOB_TIMEOUT_MS = 30_000
 
 
+async def zeebe_answers() -> None:
+    return None
+
+
 @pytest.fixture
 def breakers() -> dict[str, CircuitBreaker]:
     return {"payment": CircuitBreaker("payment", failure_threshold=1, reset_seconds=60)}
@@ -143,7 +147,7 @@ def test_the_status_endpoint_serves_the_metrics_in_prometheus_text_format(
     metrics: WorkerMetrics, breakers: dict[str, CircuitBreaker]
 ) -> None:
     metrics.saga_started()
-    with TestClient(status_app(breakers, metrics.registry)) as client:
+    with TestClient(status_app(breakers, metrics.registry, zeebe_answers)) as client:
         response = client.get("/metrics")
 
     assert response.status_code == 200
