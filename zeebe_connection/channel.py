@@ -16,10 +16,9 @@ from pyzeebe import (
     create_secure_channel,
 )
 
-from zeebe_connection.oauth import ClientCredentials, TokenUnavailable
+from zeebe_connection.oauth import SAAS_TOKEN_URL, ClientCredentials, TokenUnavailable, credentials_for
 from zeebe_connection.settings import ZeebeSettings
 
-SAAS_AUTHORIZATION_SERVER = "https://login.cloud.camunda.io/oauth/token"
 SAAS_AUDIENCE = "zeebe.camunda.io"
 
 
@@ -30,40 +29,38 @@ def open_channel(settings: ZeebeSettings | None = None) -> grpc.aio.Channel:
     kind = settings.kind()
     if kind == "plaintext":
         return create_insecure_channel(grpc_address=settings.address)
-    credentials = grpc.ssl_channel_credentials(root_certificates=settings.root_certificates())
     if kind == "tls":
-        return create_secure_channel(grpc_address=settings.address, channel_credentials=credentials)
+        return create_secure_channel(grpc_address=settings.address, channel_credentials=_tls(settings))
     assert settings.client_id is not None
-    secret = settings.client_secret or SecretStr("")
+    secret = (settings.client_secret or SecretStr("")).get_secret_value()
     if kind == "saas":
         assert settings.cluster_id is not None
         return create_camunda_cloud_channel(
             client_id=settings.client_id,
-            client_secret=secret.get_secret_value(),
+            client_secret=secret,
             cluster_id=settings.cluster_id,
             region=settings.cluster_region,
-            authorization_server=settings.authorization_server_url or SAAS_AUTHORIZATION_SERVER,
+            authorization_server=settings.authorization_server_url or SAAS_TOKEN_URL,
             audience=settings.token_audience or SAAS_AUDIENCE,
         )
     if settings.authorization_server_url is None:
         raise ValueError("CAMUNDA_OAUTH_URL (or ZEEBE_AUTHORIZATION_SERVER_URL) is required with a client id")
     if kind == "oauth-plaintext":
-        token = ClientCredentials(
-            settings.authorization_server_url,
-            settings.client_id,
-            secret,
-            settings.self_managed_audience(),
-            httpx.AsyncClient(timeout=10.0),
-        )
+        token = credentials_for(settings, settings.self_managed_audience(), httpx.AsyncClient(timeout=10.0))
+        assert token is not None  # a client id and a token URL, checked above
         return grpc.aio.insecure_channel(settings.address, interceptors=bearer_token_interceptors(token))
     return create_oauth2_client_credentials_channel(
         grpc_address=settings.address,
         client_id=settings.client_id,
-        client_secret=secret.get_secret_value(),
+        client_secret=secret,
         authorization_server=settings.authorization_server_url,
         audience=settings.self_managed_audience(),
-        channel_credentials=credentials,
+        channel_credentials=_tls(settings),
     )
+
+
+def _tls(settings: ZeebeSettings) -> grpc.ChannelCredentials:
+    return grpc.ssl_channel_credentials(root_certificates=settings.root_certificates())
 
 
 class _BearerToken:

@@ -64,12 +64,13 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rollout = settings.rollout()
         log.info(
             "gateway: database %s, Zeebe %s, Operate %s; %s",
             settings.safe_database_url(),
             zeebe.describe(),
             settings.safe_operate_url(),
-            settings.rollout().describe(),
+            rollout.describe(),
         )
         database = await run_in_threadpool(open_database, settings)
         app.state.database = database
@@ -86,7 +87,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
             start_timeout_seconds=settings.start_timeout_seconds,
             payment_timeout=settings.payment_timeout,
             recovery_batch_size=settings.recovery_batch_size,
-            rollout=settings.rollout(),
+            rollout=rollout,
         )
         app.state.context = ctx
         projection = None

@@ -59,20 +59,28 @@ class Stack:
     spans: SpanStore
     checkouts: list[str] = field(default_factory=list)
 
+    def gateway_url(self, path: str, gateway: str | None = None) -> str:
+        """``path`` on the stack's gateway, or on the gateway replica at base URL ``gateway``."""
+        return self.layout.url("gateway", path) if gateway is None else f"{gateway}{path}"
+
     def start_checkout(
-        self, body: dict[str, Any], key: str | None = None, traceparent: str | None = None
+        self,
+        body: dict[str, Any],
+        key: str | None = None,
+        traceparent: str | None = None,
+        gateway: str | None = None,
     ) -> httpx.Response:
         headers = {"Idempotency-Key": key or str(uuid.uuid4()), "Authorization": f"Bearer {API_KEY}"}
         if traceparent is not None:
             headers["traceparent"] = traceparent
-        response = self.http.post(self.layout.url("gateway", "/v1/checkouts"), json=body, headers=headers)
+        response = self.http.post(self.gateway_url("/v1/checkouts", gateway), json=body, headers=headers)
         if response.status_code == 202 and response.json()["id"] not in self.checkouts:
             self.checkouts.append(response.json()["id"])
         return response
 
-    def checkout(self, checkout_id: str, wait: float = 0) -> dict[str, Any]:
+    def checkout(self, checkout_id: str, wait: float = 0, gateway: str | None = None) -> dict[str, Any]:
         response = self.http.get(
-            self.layout.url("gateway", f"/v1/checkouts/{checkout_id}"),
+            self.gateway_url(f"/v1/checkouts/{checkout_id}", gateway),
             params={"wait": wait} if wait else None,
             headers={"Authorization": f"Bearer {API_KEY}"},
         )
@@ -80,11 +88,13 @@ class Stack:
         document: dict[str, Any] = response.json()
         return document
 
-    def until(self, checkout_id: str, statuses: frozenset[str] = TERMINAL) -> dict[str, Any]:
+    def until(
+        self, checkout_id: str, statuses: frozenset[str] = TERMINAL, gateway: str | None = None
+    ) -> dict[str, Any]:
         """Long-poll the checkout until its status is one of ``statuses``; fail after FOLLOW_LIMIT_S."""
         deadline = time.monotonic() + FOLLOW_LIMIT_S
         while True:
-            document = self.checkout(checkout_id, wait=5 if statuses <= TERMINAL else 0)
+            document = self.checkout(checkout_id, wait=5 if statuses <= TERMINAL else 0, gateway=gateway)
             if document["status"] in statuses:
                 return document
             if time.monotonic() > deadline:

@@ -14,7 +14,6 @@ run without the checkout projection, whose consumer group the stack's gateway al
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,7 +23,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 
 from checkout_saga.layout import local
 from checkout_saga.processes import ProcessSpec
-from tests.e2e.conftest import API_KEY, FOLLOW_LIMIT_S, ROOT, TERMINAL, Stack, body, free_ports
+from tests.e2e.conftest import ROOT, Stack, body, free_ports
 
 IN_FLIGHT = 3
 CANARY_CHECKOUTS = 20
@@ -46,33 +45,10 @@ def gateway_replica(stack: Stack, name: str, **rollout: str) -> Iterator[str]:
 
 
 def start(stack: Stack, gateway_url: str) -> str:
-    response = stack.http.post(
-        f"{gateway_url}/v1/checkouts",
-        json=body(("SKU-1", 1)),
-        headers={"Idempotency-Key": f"rollout-{time.monotonic_ns()}", "Authorization": f"Bearer {API_KEY}"},
-    )
+    response = stack.start_checkout(body(("SKU-1", 1)), gateway=gateway_url)
     assert response.status_code == 202, response.text
     checkout_id: str = response.json()["id"]
-    stack.checkouts.append(checkout_id)  # the invariants are checked on it after the test
     return checkout_id
-
-
-def document(stack: Stack, gateway_url: str, checkout_id: str, wait: float = 0) -> dict[str, Any]:
-    response = stack.http.get(
-        f"{gateway_url}/v1/checkouts/{checkout_id}",
-        params={"wait": wait} if wait else None,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-    )
-    response.raise_for_status()
-    found: dict[str, Any] = response.json()
-    return found
-
-
-def follow(stack: Stack, gateway_url: str, checkout_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + FOLLOW_LIMIT_S
-    while (found := document(stack, gateway_url, checkout_id, wait=5))["status"] not in TERMINAL:
-        assert time.monotonic() < deadline, f"checkout {checkout_id} never ended: {found}"
-    return found
 
 
 def engine_version(stack: Stack, checkout: dict[str, Any]) -> int:
@@ -108,7 +84,7 @@ def test_in_flight_checkouts_finish_on_their_version_while_new_ones_move_to_the_
         stack.supervisor.send_signal("workers", signal.SIGSTOP)
         try:
             in_flight = [start(stack, url) for _ in range(IN_FLIGHT)]
-            waiting = [document(stack, url, checkout_id) for checkout_id in in_flight]
+            waiting = [stack.checkout(checkout_id, gateway=url) for checkout_id in in_flight]
             following = deploy(
                 stack, diagram.replace(b"</bpmn:definitions>", b"<!-- rollout --></bpmn:definitions>")
             )
@@ -116,10 +92,10 @@ def test_in_flight_checkouts_finish_on_their_version_while_new_ones_move_to_the_
             stack.supervisor.send_signal("workers", signal.SIGCONT)
     with gateway_replica(stack, "gateway-canary", **pinned, GATEWAY_CANARY_PERCENT="50") as url:
         canary = [start(stack, url) for _ in range(CANARY_CHECKOUTS)]
-        in_flight_ended = [follow(stack, url, checkout_id) for checkout_id in in_flight]
-        canary_ended = [follow(stack, url, checkout_id) for checkout_id in canary]
+        in_flight_ended = [stack.until(checkout_id, gateway=url) for checkout_id in in_flight]
+        canary_ended = [stack.until(checkout_id, gateway=url) for checkout_id in canary]
     with gateway_replica(stack, "gateway-rolled-out", **pinned, GATEWAY_CANARY_PERCENT="100") as url:
-        rolled_out_ended = [follow(stack, url, start(stack, url)) for _ in range(ROLLED_OUT_CHECKOUTS)]
+        rolled_out_ended = [stack.until(start(stack, url), gateway=url) for _ in range(ROLLED_OUT_CHECKOUTS)]
 
     assert following == current + 1
     assert {(d["status"], d["process_version"]) for d in waiting} == {("RUNNING", current)}
