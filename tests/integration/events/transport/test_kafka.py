@@ -265,7 +265,14 @@ def test_a_publisher_that_failed_while_the_broker_was_unreachable_publishes_once
 
 
 def partitions_of(admin: AdminClient, topic: str) -> list[int]:
-    return list(admin.list_topics(topic, timeout=TIMEOUT_S).topics[topic].partitions)
+    """The topic's partitions once the broker's metadata lists them: right after CreateTopics it may
+    still show the topic with none (seen once in CI), while their leaders are being elected."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        partitions = list(admin.list_topics(topic, timeout=TIMEOUT_S).topics[topic].partitions)
+        if partitions or time.monotonic() > deadline:
+            return partitions
+        time.sleep(0.05)
 
 
 def retention_of(admin: AdminClient, topic: str) -> str:
