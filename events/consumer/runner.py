@@ -1,7 +1,8 @@
 """The consume loop every consumer group shares.
 
 Per record: parse the envelope and its contract; skip it if the inbox has it; otherwise apply it with
-the group's handler and add it to the inbox in ONE database transaction. Offsets are committed only
+the group's handler and add it to the inbox in ONE database transaction (a polled batch of ordinary
+records shares one transaction; a batch with any trouble in it is retaken record by record). Offsets are committed only
 after every record of the batch is applied or parked, so a crash anywhere replays records, and the
 inbox turns the replays into no-ops: each event's effect happens exactly once.
 
@@ -17,9 +18,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 from sqlalchemy.orm import Session
 
 from events.consumer.dead_letters import DeadLetterQueue, Poison
@@ -44,6 +46,10 @@ LAG_INTERVAL_SECONDS = 1.0
 Handler = Callable[[Envelope, EventPayload, Session], None]
 """Applies one event inside the caller's transaction; raises :class:`Poison` if it never can."""
 
+AfterCommit = Callable[[Envelope, EventPayload], None]
+"""Told of each event once its effect is committed (never of a replay the inbox skipped): lets a
+process react at once to what its own consumer stored, instead of polling the database for it."""
+
 
 class ConsumerRunner:
     """Runs one consumer group: ``handlers`` by event type; other event types are acknowledged and
@@ -57,6 +63,7 @@ class ConsumerRunner:
         handlers: Mapping[str, Handler],
         dead_letters: DeadLetterQueue,
         settings: ConsumerSettings,
+        after_commit: AfterCommit | None = None,
     ) -> None:
         self._group_id = group_id
         self._consumer = consumer
@@ -64,6 +71,7 @@ class ConsumerRunner:
         self._handlers = handlers
         self._dead_letters = dead_letters
         self._settings = settings
+        self._after_commit = after_commit
         self.last_lag: dict[tuple[str, int], int] = {}
         self._lag_measured_at = 0.0
         self.dead_lettered_total = 0
@@ -72,9 +80,10 @@ class ConsumerRunner:
     def consume_once(self, stop: threading.Event | None = None) -> int:
         """Poll one batch, apply it, commit its offsets; the number of records polled."""
         records = self._consumer.poll(self._settings.batch_size, self._settings.poll_timeout_seconds)
-        for record in records:
-            if not self._process_with_retries(record, stop or threading.Event()):
-                return 0  # stopping: the uncommitted records come back to whoever consumes next
+        if len(records) < 2 or not self._apply_together(records):
+            for record in records:
+                if not self._process_with_retries(record, stop or threading.Event()):
+                    return 0  # stopping: the uncommitted records come back to whoever consumes next
         if records:
             self._consumer.commit(records)
         self._measure_lag()
@@ -131,9 +140,9 @@ class ConsumerRunner:
                 return False
             pause = min(pause * 2, self._settings.retry_longest_seconds)
 
-    def _process(self, record: ConsumedRecord) -> None:
-        """Apply ``record`` in a consumer span continuing the trace of the span that published it."""
-        with _tracer.start_as_current_span(
+    def _span(self, record: ConsumedRecord) -> AbstractContextManager[Span]:
+        """A consumer span for ``record``, continuing the trace of the span that published it."""
+        return _tracer.start_as_current_span(
             f"{record.topic} process",
             context=context_from(record.headers.get(TRACEPARENT)),
             kind=SpanKind.CONSUMER,
@@ -145,7 +154,42 @@ class ConsumerRunner:
                 "messaging.kafka.offset": record.offset,
                 "messaging.consumer.group.name": self._group_id,
             },
-        ):
+        )
+
+    def _apply_together(self, records: Sequence[ConsumedRecord]) -> bool:
+        """Apply a whole batch in ONE transaction; False (nothing applied) when any record of it is
+        not an ordinary success, and the caller then takes the records one by one, where parking and
+        retrying are decided per record. One transaction per batch instead of one per event is what
+        keeps a busy consumer's database cost low (on SQLite, one writer lock and one commit)."""
+        events: list[tuple[ConsumedRecord, Envelope, Handler, EventPayload]] = []
+        for record in records:
+            try:
+                envelope = parse_envelope(record.value)
+                handler = self._handlers.get(envelope.event_type)
+                if handler is not None:
+                    payload = parse(envelope.event_type, envelope.schema_version, envelope.payload)
+                    events.append((record, envelope, handler, payload))
+            except (NotAnEnvelope, ContractError):
+                return False
+        applied: list[tuple[Envelope, EventPayload]] = []
+        try:
+            with self._database.write_sessions.begin() as session:
+                inbox = Inbox(session, self._group_id)
+                for record, envelope, handler, payload in events:
+                    with self._span(record):
+                        if self._apply_in(session, inbox, envelope, handler, payload):
+                            applied.append((envelope, payload))
+        except Exception as error:
+            log.info(
+                "%s: batch of %d taken one by one (%s)", self._group_id, len(records), type(error).__name__
+            )
+            return False
+        for envelope, payload in applied:
+            self._committed(envelope, payload)
+        return True
+
+    def _process(self, record: ConsumedRecord) -> None:
+        with self._span(record):
             self._apply(record)
 
     def _apply(self, record: ConsumedRecord) -> None:
@@ -160,14 +204,27 @@ class ConsumerRunner:
             return
         try:
             with self._database.write_sessions.begin() as session:
-                inbox = Inbox(session, self._group_id)
-                if inbox.has(envelope.event_id):
-                    log.debug("%s: event %s already applied", self._group_id, envelope.event_id)
-                    return
-                handler(envelope, payload, session)
-                inbox.add(envelope.event_id, envelope.event_type)
+                applied = self._apply_in(session, Inbox(session, self._group_id), envelope, handler, payload)
         except Poison as error:
             self._park(record, str(error))
+            return
+        if applied:
+            self._committed(envelope, payload)
+
+    def _apply_in(
+        self, session: Session, inbox: Inbox, envelope: Envelope, handler: Handler, payload: EventPayload
+    ) -> bool:
+        """Apply one event in ``session`` unless the inbox has it; whether it was applied."""
+        if inbox.has(envelope.event_id):
+            log.debug("%s: event %s already applied", self._group_id, envelope.event_id)
+            return False
+        handler(envelope, payload, session)
+        inbox.add(envelope.event_id, envelope.event_type)
+        return True
+
+    def _committed(self, envelope: Envelope, payload: EventPayload) -> None:
+        if self._after_commit is not None:
+            self._after_commit(envelope, payload)
 
     def _park(self, record: ConsumedRecord, reason: str) -> None:
         log.error(
@@ -189,6 +246,7 @@ def open_group(
     handlers: Mapping[str, Handler],
     events: EventsSettings,
     settings: ConsumerSettings,
+    after_commit: AfterCommit | None = None,
 ) -> ConsumerRunner:
     """A runner for ``group_id`` on the configured log (Kafka or the local log): its topics and its
     dead-letter topic created first, and a dead-letter producer named after this instance."""
@@ -202,4 +260,5 @@ def open_group(
         handlers,
         DeadLetterQueue(group_id, dead_letters),
         settings,
+        after_commit,
     )

@@ -35,6 +35,7 @@ from gateway.entrypoints.auth import install_authentication
 from gateway.entrypoints.routes import router
 from gateway.service_layer.context import GatewayContext
 from gateway.service_layer.recovery import run_recovery
+from gateway.service_layer.settlements import Settlements
 from gateway.settings import GatewaySettings
 from services.common import health
 from services.common.http_metrics import install_metrics
@@ -78,6 +79,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
         starter = ZeebeProcessStarter(zeebe, settings.start_timeout_seconds, instances_started)
         http = httpx.AsyncClient(base_url=settings.operate_url, timeout=settings.operate_timeout_seconds)
         reader = OperateClient(http, credentials_for(zeebe, settings.operate_audience, http))
+        settlements = Settlements(asyncio.get_running_loop()) if settings.projection_enabled else None
         ctx = GatewayContext(
             database=database,
             starter=starter,
@@ -88,13 +90,14 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
             payment_timeout=settings.payment_timeout,
             recovery_batch_size=settings.recovery_batch_size,
             rollout=rollout,
+            settlements=settlements,
         )
         app.state.context = ctx
         projection = None
         projection_metrics = None
-        if settings.projection_enabled:
+        if settlements is not None:
             projection = await run_in_threadpool(
-                ProjectionConsumer, database, EventsSettings(), ConsumerSettings()
+                ProjectionConsumer, database, EventsSettings(), ConsumerSettings(), settlements
             )
             projection_metrics = ConsumerCollector([projection.runner])
             registry.register(projection_metrics)

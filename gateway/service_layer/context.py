@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from gateway.domain.model import StartedInstance
 from gateway.domain.progress import ProcessInstance, ProcessSnapshot
 from gateway.domain.rollout import Rollout
+from gateway.service_layer.settlements import Settlements
 from gateway.service_layer.unit_of_work import GatewayUnitOfWork
 from services.common.database import Database
 
@@ -41,6 +42,8 @@ class GatewayContext:
     rollout: Rollout
     """Which diagram version new checkouts start on."""
     recovery_batch_size: int = 50
+    settlements: Settlements | None = None
+    """Set when this gateway runs the checkout projection: waiting requests are woken by it."""
 
     def uow(self, *, read_only: bool = False) -> GatewayUnitOfWork:
         return GatewayUnitOfWork(self.database, read_only=read_only)

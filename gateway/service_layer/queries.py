@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 CHECKOUT_NOT_FOUND = "CHECKOUT_NOT_FOUND"
 FIRST_POLL_SECONDS = 0.05
 LONGEST_POLL_SECONDS = 0.5
-OPERATE_SAFETY_NET_SECONDS = 1.0
-"""While the projection knows a checkout, Operate is still asked this often, in case it lags."""
+OPERATE_SAFETY_NET_SECONDS = 2.0
+LONGEST_SAFETY_NET_SECONDS = 8.0
 LIST_CONCURRENCY = 8
 
 
@@ -89,15 +89,14 @@ def _lifecycle(ctx: GatewayContext, checkout_id: str) -> list[LifecycleEvent]:
 
 async def _may_have_settled(ctx: GatewayContext, checkout: Checkout, *, ask_operate: bool) -> bool:
     """A cheap probe telling whether the full document is worth reading again: the checkout
-    projection (a read of this gateway's own database) once it has heard of the checkout, and one
-    Operate call when it has not (the projection is off or behind) or when ``ask_operate`` (the
-    projection may be lagging: Operate is asked now and then all the same)."""
+    projection (a read of this gateway's own database), and one Operate call when ``ask_operate``
+    (the projection may lag, and incidents and cancellations are seen there first)."""
     if checkout.process_instance_key is None:
         return False
     announced = await run_in_threadpool(_lifecycle, ctx, checkout.id)
     if announced_status(announced) is not None:
         return True
-    if announced and not ask_operate:
+    if not ask_operate:
         return False
     instance = await ctx.reader.instance(checkout.process_instance_key)
     return instance is not None and (instance.state is not InstanceState.ACTIVE or instance.incident)
@@ -113,24 +112,54 @@ async def checkout_lifecycle(ctx: GatewayContext, client_id: str, checkout_id: s
     )
 
 
+class _OperateSchedule:
+    """When a waiting request asks Operate about its instance.
+
+    Without a projection in this gateway Operate is the only source, asked at every probe. With one,
+    its announcements wake the waiter (:class:`Settlements`), and Operate is only the safety net for
+    a projection that lags (and for what only Operate sees, such as an operator cancelling the
+    instance): asked after 2 s, then at doubling intervals up to 8 s."""
+
+    def __init__(self, ctx: GatewayContext) -> None:
+        self._always = ctx.settlements is None
+        self._interval = OPERATE_SAFETY_NET_SECONDS
+        self._next = time.monotonic() + self._interval
+
+    def due(self) -> bool:
+        if self._always:
+            return True
+        if time.monotonic() < self._next:
+            return False
+        self._interval = min(self._interval * 2, LONGEST_SAFETY_NET_SECONDS)
+        self._next = time.monotonic() + self._interval
+        return True
+
+
+async def _pause(ctx: GatewayContext, checkout_id: str, seconds: float) -> None:
+    """Sleep ``seconds``, or less when this gateway's projection announces the checkout settled."""
+    if ctx.settlements is None:
+        await asyncio.sleep(seconds)
+    else:
+        await ctx.settlements.wait(checkout_id, seconds)
+
+
 async def wait_for_document(
     ctx: GatewayContext, client_id: str, checkout_id: str, wait_seconds: float
 ) -> CheckoutDocument:
     """The document as soon as the checkout settles (COMPLETED, COMPENSATED, FAILED) or when
-    ``wait_seconds`` have passed, whichever is first. Polls with growing intervals (50 ms to 500 ms),
-    probing the checkout projection (or, without it, the instance's state: one Operate call) and
-    reading the full document (four Operate calls) only once the probe says it may have settled, or
-    when the time is up: under load, the probes are most of what a waiting client costs."""
+    ``wait_seconds`` have passed, whichever is first. Between probes it pauses with growing
+    intervals (50 ms to 500 ms), cut short by this gateway's projection announcing the settlement.
+    A probe reads the checkout projection (an announcement another replica stored) and, when the
+    :class:`_OperateSchedule` says so, the instance's state (one Operate call); the full document
+    (three or four Operate calls) is read only once a probe says the checkout may have settled, or
+    when the time is up. Under load, the probes are most of what a waiting client costs."""
     checkout = await _find(ctx, client_id, checkout_id)
     deadline = time.monotonic() + wait_seconds
     interval = FIRST_POLL_SECONDS
-    ask_operate_at = time.monotonic() + OPERATE_SAFETY_NET_SECONDS
+    operate = _OperateSchedule(ctx)
     while True:
-        ask_operate = time.monotonic() >= ask_operate_at
-        if ask_operate:
-            ask_operate_at = time.monotonic() + OPERATE_SAFETY_NET_SECONDS
         if checkout.final_document is not None or await _may_have_settled(
-            ctx, checkout, ask_operate=ask_operate
+            ctx, checkout, ask_operate=operate.due()
         ):
             document = await current_document(ctx, checkout)
             if document.status in SETTLED:
@@ -138,7 +167,7 @@ async def wait_for_document(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return await current_document(ctx, checkout)
-        await asyncio.sleep(min(interval, remaining))
+        await _pause(ctx, checkout.id, min(interval, remaining))
         interval = min(interval * 2, LONGEST_POLL_SECONDS)
         if checkout.process_instance_key is None:
             checkout = await _find(ctx, client_id, checkout_id)  # recovery may have started it

@@ -1,6 +1,6 @@
 """The checkout projection inside the gateway: lifecycle events from checkout.saga (here on a local
 log file) are stored once each and served by ``GET /v1/checkouts/{id}/events``, to the client that owns
-the checkout only."""
+the checkout only; a stored settlement wakes the requests waiting on that checkout."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from events.consumer.settings import ConsumerSettings
 from events.contracts.saga import (
     CheckoutCompensatedV1,
     CheckoutStartedV1,
@@ -21,9 +22,13 @@ from events.contracts.saga import (
     StepCompletedV1,
 )
 from events.envelope import Envelope, to_record
+from events.settings import EventsSettings
 from events.topics import SAGA_TOPIC, topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import OutgoingRecord
+from gateway.adapters.database import open_database
+from gateway.adapters.projection_consumer import ProjectionConsumer
+from gateway.service_layer.settlements import Settlements
 from tests.integration.gateway.conftest import Gateway, LocalEngine, gateway_settings, running_gateway
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -44,6 +49,20 @@ async def gateway(engine: LocalEngine, database_url: str, log_path: Path) -> Asy
     settings = gateway_settings(database_url, engine.operate_url, projection_enabled=True)
     async with running_gateway(settings, engine.address, backend) as running:
         yield running
+
+
+@pytest.fixture
+async def settlements(database_url: str, log_path: Path) -> AsyncIterator[Settlements]:
+    """The projection's consumer on its own (no HTTP), announcing to the Settlements it yields."""
+    database = await asyncio.to_thread(open_database, gateway_settings(database_url, "http://127.0.0.1:9"))
+    settlements = Settlements(asyncio.get_running_loop())
+    consumer = await asyncio.to_thread(
+        ProjectionConsumer, database, EventsSettings(), ConsumerSettings(), settlements
+    )
+    consumer.start()
+    yield settlements
+    await asyncio.to_thread(consumer.stop)
+    database.dispose()
 
 
 def lifecycle_of_a_compensated_checkout(checkout_id: str) -> list[OutgoingRecord]:
@@ -141,3 +160,26 @@ async def test_the_projections_lag_is_observable_and_drains_to_zero(gateway: Gat
     status = (await gateway.anonymous.get("/health/projection")).json()
     assert (status["group"], status["enabled"]) == ("checkout-projection", True)
     assert {p["topic"] for p in status["lag"]} == {SAGA_TOPIC}
+
+
+async def test_a_stored_settlement_wakes_the_requests_waiting_on_that_checkout(
+    settlements: Settlements, log_path: Path
+) -> None:
+    checkout_id = str(uuid.uuid4())
+    waiting = asyncio.create_task(settlements.wait(checkout_id, 30))
+    LocalLogTransport(log_path).publisher("test").publish(lifecycle_of_a_compensated_checkout(checkout_id))
+    assert await waiting is True
+
+
+async def test_lifecycle_events_that_settle_nothing_wake_no_one(
+    settlements: Settlements, log_path: Path
+) -> None:
+    running, settled = str(uuid.uuid4()), str(uuid.uuid4())
+    waiting_on_running = asyncio.create_task(settlements.wait(running, 30))
+    waiting_on_settled = asyncio.create_task(settlements.wait(settled, 30))
+    publisher = LocalLogTransport(log_path).publisher("test")
+    publisher.publish(lifecycle_of_a_compensated_checkout(running)[:-1])  # all but CheckoutCompensated
+    publisher.publish(lifecycle_of_a_compensated_checkout(settled))
+    assert await waiting_on_settled is True  # published after the other's, so those were stored first
+    assert not waiting_on_running.done()
+    waiting_on_running.cancel()

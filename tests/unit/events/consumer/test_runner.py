@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from events.consumer.dead_letters import DeadLetterQueue, Poison
 from events.consumer.inbox import create_inbox
-from events.consumer.runner import ConsumerRunner, Handler
+from events.consumer.runner import AfterCommit, ConsumerRunner, Handler
 from events.consumer.settings import ConsumerSettings
 from events.contracts.base import EventPayload
 from events.envelope import Envelope, to_record
@@ -78,7 +78,11 @@ def record_apply(envelope: Envelope, payload: EventPayload, session: Session) ->
 
 
 def runner(
-    database: Database, transport: LocalLogTransport, handler: Handler = record_apply, **settings: float
+    database: Database,
+    transport: LocalLogTransport,
+    handler: Handler = record_apply,
+    after_commit: AfterCommit | None = None,
+    **settings: float,
 ) -> ConsumerRunner:
     return ConsumerRunner(
         GROUP,
@@ -89,6 +93,7 @@ def runner(
         ConsumerSettings(
             retry_first_seconds=0.01, retry_longest_seconds=0.02, poll_timeout_seconds=0.05, **settings
         ),
+        after_commit,
     )
 
 
@@ -193,6 +198,80 @@ def test_a_handler_refusing_an_event_for_good_dead_letters_it_without_effect(
     assert [h["dead-letter-reason"] for h in dead_letters(transport)] == [
         "loyalty answered 409 AWARD_CONFLICT"
     ]
+
+
+def test_an_event_refused_in_a_batch_is_dead_lettered_and_the_rest_of_the_batch_applies_once(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    def refuse_chk_2(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+        record_apply(envelope, payload, session)
+        if envelope.checkout_id == "chk-2":
+            raise Poison("refused")
+
+    publish(transport, *(to_record(TOPIC, order_created(f"chk-{n}")) for n in (1, 2, 3)))
+    drain(runner(database, transport, refuse_chk_2))
+    assert applied_count(database) == 2
+    assert [h["dead-letter-reason"] for h in dead_letters(transport)] == ["refused"]
+
+
+def test_a_technical_failure_in_a_batch_applies_each_event_once_when_it_passes(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    failures = iter([ConnectionError("loyalty down")])
+
+    def flaky_on_chk_2(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+        record_apply(envelope, payload, session)
+        if envelope.checkout_id == "chk-2" and (failure := next(failures, None)) is not None:
+            raise failure
+
+    publish(transport, *(to_record(TOPIC, order_created(f"chk-{n}")) for n in (1, 2, 3)))
+    drain(runner(database, transport, flaky_on_chk_2))
+    assert applied_count(database) == 3
+
+
+class Committed:
+    """An ``after_commit`` hook noting each event's checkout and whether its effect is visible to a
+    reader (that is, committed) when the hook hears of it."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.seen: list[tuple[str | None, bool]] = []
+
+    def __call__(self, envelope: Envelope, payload: EventPayload) -> None:
+        with self.database.read_sessions.begin() as session:
+            rows = session.execute(select(applied).where(applied.c.order_id == envelope.payload["order_id"]))
+            self.seen.append((envelope.checkout_id, rows.first() is not None))
+
+
+def test_after_commit_hears_of_each_applied_event_once_its_effect_is_committed(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    committed = Committed(database)
+    publish(transport, to_record(TOPIC, order_created("chk-1")), to_record(TOPIC, order_created("chk-2")))
+    drain(runner(database, transport, after_commit=committed))
+    assert committed.seen == [("chk-1", True), ("chk-2", True)]
+
+
+def test_after_commit_does_not_hear_of_a_replay_the_inbox_skipped(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    event = order_created("chk-1")
+    publish(transport, to_record(TOPIC, event), to_record(TOPIC, event))
+    committed = Committed(database)
+    drain(runner(database, transport, after_commit=committed))
+    assert committed.seen == [("chk-1", True)]
+
+
+def test_after_commit_does_not_hear_of_a_dead_lettered_event(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    def refuse(envelope: Envelope, payload: EventPayload, session: Session) -> None:
+        raise Poison("never")
+
+    committed = Committed(database)
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    drain(runner(database, transport, refuse, committed))
+    assert committed.seen == []
 
 
 def test_a_technical_failure_is_retried_until_the_event_applies(
