@@ -9,7 +9,6 @@ import signal
 
 import uvloop
 
-from telemetry.instrumentation import instrument_http_clients
 from telemetry.tracing import configure_tracing
 from workers.app import WorkerApp
 from workers.settings import WorkerSettings
@@ -26,8 +25,8 @@ async def _main() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # No client instrumentation to switch on: the service calls trace themselves (workers.service_client).
     shutdown_tracing = configure_tracing("workers")
-    instrument_http_clients()
     try:
         uvloop.run(_main())
     finally:

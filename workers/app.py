@@ -14,8 +14,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+import aiohttp
 import grpc
-import httpx
 import uvicorn
 from pyzeebe import Job, ZeebeTaskRouter, ZeebeWorker
 
@@ -24,7 +24,7 @@ from events.transport import open_transport
 from workers.breaker import CircuitBreaker
 from workers.metrics import WorkerMetrics
 from workers.saga_events import SagaEventPublisher
-from workers.service_client import ServiceClient
+from workers.service_client import ServiceClient, open_session
 from workers.settings import WorkerSettings
 from workers.status import ZeebeProblem, status_app, zeebe_problem
 from workers.tasks import cart, inventory, order, payment, pricing, saga
@@ -77,7 +77,7 @@ class WorkerApp:
         self.metrics = WorkerMetrics(self.breakers, settings.job_timeout_ms)
         self.in_flight = InFlightJobs(self.metrics)
 
-    def _client(self, name: str, http: httpx.AsyncClient) -> ServiceClient:
+    def _client(self, name: str, http: aiohttp.ClientSession) -> ServiceClient:
         timeout = (
             self.settings.payment_timeout_seconds if name == "payment" else self.settings.http_timeout_seconds
         )
@@ -85,7 +85,7 @@ class WorkerApp:
         return ServiceClient(name, url, timeout, self.breakers[name], http)
 
     def build_worker(
-        self, http: httpx.AsyncClient, events: SagaEventPublisher, channel: grpc.aio.Channel | None = None
+        self, http: aiohttp.ClientSession, events: SagaEventPublisher, channel: grpc.aio.Channel | None = None
     ) -> ZeebeWorker:
         worker = ZeebeWorker(
             channel or open_channel(self.zeebe),
@@ -97,7 +97,7 @@ class WorkerApp:
         worker.include_router(*self.routers(http, events))
         return worker
 
-    def routers(self, http: httpx.AsyncClient, events: SagaEventPublisher) -> list[ZeebeTaskRouter]:
+    def routers(self, http: aiohttp.ClientSession, events: SagaEventPublisher) -> list[ZeebeTaskRouter]:
         """The routers of the task groups in ``WORKERS_SERVICES``, and no others: a job type this
         process does not register is left to the worker deployment that does."""
         routers = [
@@ -110,12 +110,13 @@ class WorkerApp:
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
-        limits = httpx.Limits(max_connections=max(1, len(self.services)) * self.settings.max_running_jobs)
+        max_connections = max(1, len(self.services)) * self.settings.max_running_jobs
         transport = open_transport(EventsSettings())
         events = SagaEventPublisher(transport.publisher(f"workers-{self.settings.instance_id}"))
         events.start()
         try:
-            async with httpx.AsyncClient(limits=limits) as http:
+            # Closed only after the graceful shutdown: jobs finishing in the grace period still call.
+            async with open_session(max_connections) as http:
                 channel = open_channel(self.zeebe)
                 await self._work(
                     self.build_worker(http, events, channel), zeebe_problem(channel), stop, ready

@@ -1,8 +1,8 @@
 """A span per job, continuing the checkout's trace from the process variable ``traceparent`` that the
 gateway set when it started the instance (Zeebe and our engine carry it unchanged).
 
-The span is current while the task runs, so the HTTP call to the service is its child (httpx
-instrumentation sends the ``traceparent`` header) and the service's work and events join the trace.
+The span is current while the task runs, so the HTTP call to the service is its child (the service
+client's span, whose ``traceparent`` header it sends) and the service's work and events join the trace.
 A forward step that fails is marked as an error; compensation handlers are marked as compensation.
 """
 

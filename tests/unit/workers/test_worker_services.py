@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import ValidationError
 
 from events.transport.local_log import LocalLogTransport
 from workers.app import WorkerApp
 from workers.saga_events import SagaEventPublisher
+from workers.service_client import open_session
 from workers.settings import TASK_GROUPS, WorkerSettings
 from workers.tasks.saga import ANNOUNCEMENTS
 from zeebe_connection import ZeebeSettings
@@ -27,7 +27,7 @@ def registered_job_types(settings: WorkerSettings, tmp_path: Path) -> set[str]:
 
     async def build() -> set[str]:
         events = SagaEventPublisher(LocalLogTransport(tmp_path / "log.sqlite").publisher("workers"))
-        async with httpx.AsyncClient() as http:
+        async with open_session(1) as http:
             worker = WorkerApp(settings, ZeebeSettings()).build_worker(http, events)
             return {task.type for task in worker.tasks}
 
