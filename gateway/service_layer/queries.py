@@ -82,6 +82,11 @@ async def checkout_document(ctx: GatewayContext, client_id: str, checkout_id: st
     return await current_document(ctx, await _find(ctx, client_id, checkout_id))
 
 
+def _announced_settled(ctx: GatewayContext, checkout_id: str) -> bool:
+    with ctx.uow(read_only=True) as uow:
+        return uow.projection.announced_settled(checkout_id)
+
+
 def _lifecycle(ctx: GatewayContext, checkout_id: str) -> list[LifecycleEvent]:
     with ctx.uow(read_only=True) as uow:
         return uow.projection.lifecycle(checkout_id)
@@ -93,8 +98,7 @@ async def _may_have_settled(ctx: GatewayContext, checkout: Checkout, *, ask_oper
     (the projection may lag, and incidents and cancellations are seen there first)."""
     if checkout.process_instance_key is None:
         return False
-    announced = await run_in_threadpool(_lifecycle, ctx, checkout.id)
-    if announced_status(announced) is not None:
+    if await run_in_threadpool(_announced_settled, ctx, checkout.id):
         return True
     if not ask_operate:
         return False

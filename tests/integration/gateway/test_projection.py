@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,10 @@ from events.topics import SAGA_TOPIC, topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import OutgoingRecord
 from gateway.adapters.database import open_database
+from gateway.adapters.projection import ProjectionReader
 from gateway.adapters.projection_consumer import ProjectionConsumer
 from gateway.service_layer.settlements import Settlements
+from services.common.database import Database
 from tests.integration.gateway.conftest import Gateway, LocalEngine, gateway_settings, running_gateway
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -51,16 +54,26 @@ async def gateway(engine: LocalEngine, database_url: str, log_path: Path) -> Asy
         yield running
 
 
+@dataclass(frozen=True)
+class Projection:
+    database: Database
+    settlements: Settlements
+
+    def announced_settled(self, checkout_id: str) -> bool:
+        with self.database.read_sessions.begin() as session:
+            return ProjectionReader(session).announced_settled(checkout_id)
+
+
 @pytest.fixture
-async def settlements(database_url: str, log_path: Path) -> AsyncIterator[Settlements]:
-    """The projection's consumer on its own (no HTTP), announcing to the Settlements it yields."""
+async def projection(database_url: str, log_path: Path) -> AsyncIterator[Projection]:
+    """The projection's consumer on its own (no HTTP), announcing to the Settlements it holds."""
     database = await asyncio.to_thread(open_database, gateway_settings(database_url, "http://127.0.0.1:9"))
     settlements = Settlements(asyncio.get_running_loop())
     consumer = await asyncio.to_thread(
         ProjectionConsumer, database, EventsSettings(), ConsumerSettings(), settlements
     )
     consumer.start()
-    yield settlements
+    yield Projection(database, settlements)
     await asyncio.to_thread(consumer.stop)
     database.dispose()
 
@@ -163,23 +176,25 @@ async def test_the_projections_lag_is_observable_and_drains_to_zero(gateway: Gat
 
 
 async def test_a_stored_settlement_wakes_the_requests_waiting_on_that_checkout(
-    settlements: Settlements, log_path: Path
+    projection: Projection, log_path: Path
 ) -> None:
     checkout_id = str(uuid.uuid4())
-    waiting = asyncio.create_task(settlements.wait(checkout_id, 30))
+    waiting = asyncio.create_task(projection.settlements.wait(checkout_id, 30))
     LocalLogTransport(log_path).publisher("test").publish(lifecycle_of_a_compensated_checkout(checkout_id))
     assert await waiting is True
+    assert projection.announced_settled(checkout_id)
 
 
 async def test_lifecycle_events_that_settle_nothing_wake_no_one(
-    settlements: Settlements, log_path: Path
+    projection: Projection, log_path: Path
 ) -> None:
     running, settled = str(uuid.uuid4()), str(uuid.uuid4())
-    waiting_on_running = asyncio.create_task(settlements.wait(running, 30))
-    waiting_on_settled = asyncio.create_task(settlements.wait(settled, 30))
+    waiting_on_running = asyncio.create_task(projection.settlements.wait(running, 30))
+    waiting_on_settled = asyncio.create_task(projection.settlements.wait(settled, 30))
     publisher = LocalLogTransport(log_path).publisher("test")
     publisher.publish(lifecycle_of_a_compensated_checkout(running)[:-1])  # all but CheckoutCompensated
     publisher.publish(lifecycle_of_a_compensated_checkout(settled))
     assert await waiting_on_settled is True  # published after the other's, so those were stored first
     assert not waiting_on_running.done()
+    assert not projection.announced_settled(running)
     waiting_on_running.cancel()
