@@ -25,7 +25,7 @@ async def _main() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # No client instrumentation to switch on: the service calls trace themselves (workers.service_client).
+    # No client instrumentation to switch on: the service calls trace themselves (telemetry.http_client).
     shutdown_tracing = configure_tracing("workers")
     try:
         uvloop.run(_main())

@@ -21,10 +21,11 @@ from pyzeebe import Job, ZeebeTaskRouter, ZeebeWorker
 
 from events.settings import EventsSettings
 from events.transport import open_transport
+from telemetry.http_client import open_session
 from workers.breaker import CircuitBreaker
 from workers.metrics import WorkerMetrics
 from workers.saga_events import SagaEventPublisher
-from workers.service_client import ServiceClient, open_session
+from workers.service_client import ServiceClient
 from workers.settings import WorkerSettings
 from workers.status import ZeebeProblem, status_app, zeebe_problem
 from workers.tasks import cart, inventory, order, payment, pricing, saga

@@ -3,70 +3,25 @@
 Every answer is sorted into a result, a :class:`BusinessFailure` or a :class:`TechnicalFailure`, so the
 task functions read as the happy path and the job outcome handlers decide what Zeebe hears.
 
-The calls go over aiohttp, not httpx: httpcore's connection pool walks every pooled connection on each
-request and each response close, so with a pool sized for five services times ``max_running_jobs`` it
-was about half of the worker process's CPU. aiohttp keeps idle connections per host and hands one out
-without a walk: measured on a local echo service at 32 to 64 calls in flight, a call costs the worker
-about a tenth of the CPU it did. What httpx gave for free is done here: the request body is encoded
-exactly as httpx encoded it, and with tracing on each call is a client span whose ``traceparent`` the
-service continues, as the httpx instrumentation's was (one span and one header do not need another
-instrumentation package to keep in step with the OpenTelemetry release train).
+The calls go over the traced aiohttp exchange of :mod:`telemetry.http_client` (why aiohttp and not
+httpx is told there), which the gateway's Operate calls share; what is here is what calling one of
+our services means.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from multidict import CIMultiDictProxy
-from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from opentelemetry.util.types import AttributeValue
+from opentelemetry import trace
 
-from telemetry.tracing import tracing_enabled
+from telemetry.http_client import Answer, exchange, phase_timeout
 from workers.breaker import CircuitBreaker
 from workers.failures import BusinessFailure, CircuitOpen, TechnicalFailure
 
 # Codes a service answers when the worker, not the business, is wrong: retrying will not help, but
 # neither is it the customer's fault; the job goes to an incident for an operator.
 CONTRACT_CODES = frozenset({"IDEMPOTENCY_KEY_REUSED", "VALIDATION_FAILED"})
-
-KEEPALIVE_SECONDS = 4.0
-"""How long an idle connection stays pooled. Below the services' own keep-alive (uvicorn closes idle
-connections after 5 s), so the worker drops a connection before the service can close it under a
-request that is just being sent: a POST that meets a closed connection is not retried."""
-
-_tracer = trace.get_tracer(__name__)
-
-
-def open_session(max_connections: int) -> aiohttp.ClientSession:
-    """The HTTP session all of a worker process's :class:`ServiceClient`\\ s share (call inside the
-    running event loop; close it when the worker stops).
-
-    ``max_connections`` caps the connections to all services together, as httpx's pool limit did.
-    Unlike httpx, the session ignores ``HTTP_PROXY``/``NO_PROXY`` and ``~/.netrc`` (aiohttp's
-    ``trust_env``): looking them up again on every call cost more CPU than the call itself, and the
-    services are called directly, no deployment sets a proxy.
-    """
-    connector = aiohttp.TCPConnector(
-        limit=max_connections, limit_per_host=0, keepalive_timeout=KEEPALIVE_SECONDS
-    )
-    return aiohttp.ClientSession(connector=connector)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A service's complete answer, read while the connection was held (so reading the body is part
-    of the call: a body cut short is a technical failure, not an error in a task)."""
-
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 class ServiceClient:
@@ -87,11 +42,7 @@ class ServiceClient:
         per call for spans nobody exports."""
         self.name = name
         self.base_url = base_url.rstrip("/")
-        # What httpx.Timeout(timeout_seconds) meant: each phase (getting a connection, reading the
-        # answer) gets the whole timeout, not the call as a sum.
-        self.timeout = aiohttp.ClientTimeout(
-            total=None, connect=timeout_seconds, sock_connect=timeout_seconds, sock_read=timeout_seconds
-        )
+        self.timeout = phase_timeout(timeout_seconds)
         self.breaker = breaker
         self.http = http
         self._tracer = tracer
@@ -111,7 +62,15 @@ class ServiceClient:
                 retry_after_seconds=self.breaker.retry_in(),
             )
         try:
-            response = await self._send(method, self.base_url + path, headers, body)
+            response = await exchange(
+                self.http,
+                method,
+                self.base_url + path,
+                timeout=self.timeout,
+                headers=headers,
+                body=body,
+                tracer=self._tracer,
+            )
         except TimeoutError as error:  # aiohttp's timeouts are TimeoutErrors (some also ClientErrors)
             self.breaker.record_failure()
             raise TechnicalFailure(
@@ -139,39 +98,6 @@ class ServiceClient:
             raise BusinessFailure(code, detail)
         answer: dict[str, Any] = response.json()
         return answer
-
-    async def _send(
-        self, method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None
-    ) -> Answer:
-        """The call, inside a client span when tracing is on (the span the service's request span
-        continues, as the httpx instrumentation's was)."""
-        data = None
-        if body is not None:
-            data = _encode(body)
-            headers["Content-Type"] = "application/json"
-        tracer = self._tracer or (_tracer if tracing_enabled() else None)
-        if tracer is None:
-            return await self._exchange(method, url, headers, data)
-        attributes: dict[str, AttributeValue] = {"http.method": method, "http.url": url}
-        with tracer.start_as_current_span(method, kind=SpanKind.CLIENT, attributes=attributes) as span:
-            propagate.inject(headers)
-            response = await self._exchange(method, url, headers, data)
-            span.set_attribute("http.status_code", response.status)
-            if response.status >= 400:
-                span.set_status(Status(StatusCode.ERROR))
-            return response
-
-    async def _exchange(self, method: str, url: str, headers: dict[str, str], data: bytes | None) -> Answer:
-        async with self.http.request(
-            method, url, headers=headers, data=data, timeout=self.timeout
-        ) as response:
-            return Answer(response.status, response.headers, await response.read())
-
-
-def _encode(body: dict[str, Any]) -> bytes:
-    """``body`` as httpx's ``json=`` encoded it (compact, UTF-8, no NaN), byte for byte: a retry after a
-    worker upgrade sends what the first attempt sent under the same idempotency key."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def _problem(response: Answer) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from events.consumer.settings import ConsumerSettings
 from events.metrics import ConsumerCollector
 from events.settings import EventsSettings
 from gateway.adapters.database import PACKAGE, open_database
-from gateway.adapters.operate import OperateClient
+from gateway.adapters.operate import OperateClient, open_operate_session
 from gateway.adapters.projection_consumer import GROUP_ID, ProjectionConsumer
 from gateway.adapters.zeebe import ZeebeProcessStarter, instances_started_counter
 from gateway.entrypoints.auth import install_authentication
@@ -77,8 +77,14 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
         app.state.database = database
         app.state.schema_heads = head_revisions(PACKAGE)
         starter = ZeebeProcessStarter(zeebe, settings.start_timeout_seconds, instances_started)
-        http = httpx.AsyncClient(base_url=settings.operate_url, timeout=settings.operate_timeout_seconds)
-        reader = OperateClient(http, credentials_for(zeebe, settings.operate_audience, http))
+        # Operate's calls go over aiohttp, trusting the CAs httpx trusted (certifi's, or SSL_CERT_FILE /
+        # SSL_CERT_DIR); the rare token requests keep a small httpx client of their own.
+        token_http = httpx.AsyncClient(timeout=settings.operate_timeout_seconds)
+        credentials = credentials_for(zeebe, settings.operate_audience, token_http)
+        operate_http = open_operate_session(settings.operate_url, httpx.create_ssl_context())
+        reader = OperateClient(
+            operate_http, settings.operate_url, settings.operate_timeout_seconds, credentials
+        )
         settlements = Settlements(asyncio.get_running_loop()) if settings.projection_enabled else None
         ctx = GatewayContext(
             database=database,
@@ -114,7 +120,8 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
             recovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
-            await http.aclose()
+            await operate_http.close()
+            await token_http.aclose()
             await starter.close()
             database.dispose()
 

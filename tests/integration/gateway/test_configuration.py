@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 from pydantic import SecretStr
 
-from gateway.adapters.operate import OperateClient, OperateUnavailable
+from gateway.adapters.operate import OperateClient, OperateUnavailable, open_operate_session
 from tests.integration.gateway.conftest import (
     LocalEngine,
     checkout_body,
@@ -55,18 +56,21 @@ async def operate_reads(engine: LocalEngine, token_url: str, clock: Clock, calls
     the Authorization header each request to Operate carried."""
     seen: list[str | None] = []
 
-    async def record(request: httpx.Request) -> None:
-        if request.url.path.startswith("/v1/"):
-            seen.append(request.headers.get("Authorization"))
+    async def record(
+        _session: aiohttp.ClientSession, _context: object, params: aiohttp.TraceRequestStartParams
+    ) -> None:
+        seen.append(params.headers.get("Authorization"))
 
+    recorder = aiohttp.TraceConfig()
+    recorder.on_request_start.append(record)
     async with (
-        httpx.AsyncClient(base_url=engine.operate_url, event_hooks={"request": [record]}) as http,
+        aiohttp.ClientSession(trace_configs=[recorder]) as http,
         httpx.AsyncClient() as token_http,
     ):
         credentials = ClientCredentials(
             token_url, "gateway", SecretStr("s3cret"), "operate-api", token_http, clock
         )
-        operate = OperateClient(http, credentials)
+        operate = OperateClient(http, engine.operate_url, 5.0, credentials)
         for _ in range(calls):
             await operate.instance(1)
             clock.now += 100
@@ -116,9 +120,9 @@ async def test_the_token_server_is_not_asked_twice_by_concurrent_reads(
     engine: LocalEngine, token_server: tuple[TokenServer, str]
 ) -> None:
     server, url = token_server
-    async with httpx.AsyncClient(base_url=engine.operate_url) as http, httpx.AsyncClient() as token_http:
+    async with open_operate_session(engine.operate_url) as http, httpx.AsyncClient() as token_http:
         credentials = ClientCredentials(url, "gateway", SecretStr("s3cret"), "operate-api", token_http)
-        operate = OperateClient(http, credentials)
+        operate = OperateClient(http, engine.operate_url, 5.0, credentials)
 
         await asyncio.gather(*(operate.instance(1) for _ in range(5)))
 

@@ -16,16 +16,14 @@ import aiohttp
 import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
 
+from telemetry.http_client import open_session
 from telemetry.tracing import tracing_enabled
 from tests.unit.services.support import LiveServer
+from tests.unit.telemetry.client_spans import RecordedSpans, ids_in, ids_of, parent_span_id
 from workers.breaker import BreakerState, CircuitBreaker
 from workers.failures import BusinessFailure, CircuitOpen, TechnicalFailure
-from workers.service_client import ServiceClient, open_session
+from workers.service_client import ServiceClient
 
 PROBLEM = "application/problem+json"
 
@@ -202,23 +200,16 @@ async def test_a_cancelled_call_gives_the_half_open_trial_back(
 async def test_a_traced_call_is_a_client_span_of_the_job_whose_traceparent_the_service_gets(
     server: LiveServer, http: aiohttp.ClientSession, script: Script
 ) -> None:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracer = provider.get_tracer("test")
-    client = ServiceClient("things", server.url, 1.0, CircuitBreaker("things", 2, 10.0), http, tracer)
+    spans = RecordedSpans()
+    client = ServiceClient("things", server.url, 1.0, CircuitBreaker("things", 2, 10.0), http, spans.tracer)
     script.answers.append((201, {"id": "t-1"}, {}))
 
-    with tracer.start_as_current_span("job things.make") as job:
+    with spans.tracer.start_as_current_span("job things.make") as job:
         await client.post("/v1/things", idempotency_key="k", body={})
 
-    (call,) = [span for span in exporter.get_finished_spans() if span.kind is SpanKind.CLIENT]
-    assert call.parent is not None
-    assert call.parent.span_id == job.get_span_context().span_id
-    assert call.context is not None
-    (traceparent,) = script.traceparents
-    assert traceparent is not None
-    assert traceparent.split("-")[1:3] == [f"{call.context.trace_id:032x}", f"{call.context.span_id:016x}"]
+    call = spans.client_call()
+    assert parent_span_id(call) == job.get_span_context().span_id
+    assert [ids_in(sent) for sent in script.traceparents] == [ids_of(call)]
 
 
 async def test_an_untraced_process_sends_no_traceparent(client: ServiceClient, script: Script) -> None:

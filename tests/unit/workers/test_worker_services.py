@@ -14,9 +14,9 @@ import pytest
 from pydantic import ValidationError
 
 from events.transport.local_log import LocalLogTransport
+from telemetry.http_client import open_session
 from workers.app import WorkerApp
 from workers.saga_events import SagaEventPublisher
-from workers.service_client import open_session
 from workers.settings import TASK_GROUPS, WorkerSettings
 from workers.tasks.saga import ANNOUNCEMENTS
 from zeebe_connection import ZeebeSettings
