@@ -3,6 +3,8 @@ them. Runs in the consumer's transaction (with its inbox row), so each event is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
@@ -17,14 +19,12 @@ from services.common.sqltypes import utc_now
 # Built once, on the table: the ORM's ``insert(Entity).values(...)`` built per event costs several
 # times the database's own work.
 _STORE = insert(metadata.tables[LifecycleEventRow.__tablename__])
-_ANNOUNCED_SETTLED = (
-    select(LifecycleEventRow.event_id)
-    .where(
-        LifecycleEventRow.checkout_id == bindparam("checkout_id"),
-        LifecycleEventRow.event_type.in_(list(TERMINAL)),
-    )
-    .limit(1)
+_SETTLED_AMONG = select(LifecycleEventRow.checkout_id).where(
+    LifecycleEventRow.checkout_id.in_(bindparam("checkout_ids", expanding=True)),
+    LifecycleEventRow.event_type.in_(list(TERMINAL)),
 )
+SETTLED_AMONG_AT_MOST = 500
+"""Checkout ids asked about in one statement (databases cap the parameters of a statement)."""
 
 
 def store(envelope: Envelope, payload: EventPayload, session: Session) -> None:
@@ -56,11 +56,11 @@ class ProjectionReader:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def announced_settled(self, checkout_id: str) -> bool:
-        """Whether any terminal announcement of the checkout is stored: the waiting requests' probe,
-        one indexed lookup instead of the whole lifecycle."""
-        found = self._session.execute(_ANNOUNCED_SETTLED, {"checkout_id": checkout_id}).first()
-        return found is not None
+    def announced_settled(self, checkout_ids: Sequence[str]) -> set[str]:
+        """Those of ``checkout_ids`` (at most :data:`SETTLED_AMONG_AT_MOST`) with a terminal announcement
+        stored: what the waiting requests of a gateway ask, all at once, in one indexed lookup."""
+        found = self._session.execute(_SETTLED_AMONG, {"checkout_ids": list(checkout_ids)})
+        return {checkout_id for (checkout_id,) in found}
 
     def lifecycle(self, checkout_id: str) -> list[LifecycleEvent]:
         """The checkout's lifecycle events in the order they happened (arrival order breaks ties)."""

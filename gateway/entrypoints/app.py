@@ -1,8 +1,8 @@
 """The gateway's FastAPI app: problem+json errors, API-key auth, health, and the checkout routes.
 
 At start-up (the ASGI lifespan) the database is opened and migrated, the Zeebe and Operate clients
-are created, the checkout projection's consumer and the recovery loop start (recovery's first pass
-at once); at shutdown they stop in reverse.
+are created, the checkout projection's consumer, the recovery loop (its first pass at once) and the
+sweep that wakes waiting requests start; at shutdown they stop in reverse.
 Nothing secret is logged: the database URL is masked, Zeebe is described without credentials, the
 Operate URL loses any user info.
 """
@@ -33,6 +33,7 @@ from gateway.adapters.projection_consumer import GROUP_ID, ProjectionConsumer
 from gateway.adapters.zeebe import ZeebeProcessStarter, instances_started_counter
 from gateway.entrypoints.auth import install_authentication
 from gateway.entrypoints.routes import router
+from gateway.service_layer import waiting
 from gateway.service_layer.context import GatewayContext
 from gateway.service_layer.recovery import run_recovery
 from gateway.service_layer.settlements import Settlements
@@ -85,7 +86,7 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
         reader = OperateClient(
             operate_http, settings.operate_url, settings.operate_timeout_seconds, credentials
         )
-        settlements = Settlements(asyncio.get_running_loop()) if settings.projection_enabled else None
+        settlements = Settlements(asyncio.get_running_loop())
         ctx = GatewayContext(
             database=database,
             starter=starter,
@@ -97,11 +98,12 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
             recovery_batch_size=settings.recovery_batch_size,
             rollout=rollout,
             settlements=settlements,
+            projection_in_process=settings.projection_enabled,
         )
         app.state.context = ctx
         projection = None
         projection_metrics = None
-        if settlements is not None:
+        if settings.projection_enabled:
             projection = await run_in_threadpool(
                 ProjectionConsumer, database, EventsSettings(), ConsumerSettings(), settlements
             )
@@ -110,9 +112,13 @@ def create_app(settings: GatewaySettings | None = None, zeebe: ZeebeSettings | N
             projection.start()
         app.state.projection = projection
         recovery = asyncio.create_task(run_recovery(ctx, settings.recovery_interval_seconds))
+        sweeping = asyncio.create_task(waiting.sweep(ctx))
         try:
             yield
         finally:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
             if projection is not None:
                 await run_in_threadpool(projection.stop)
             if projection_metrics is not None:

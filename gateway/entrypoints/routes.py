@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.entrypoints.auth import ClientId
 from gateway.entrypoints.schemas import CheckoutBody
-from gateway.service_layer import queries
+from gateway.service_layer import queries, waiting
 from gateway.service_layer.context import GatewayContext
 from gateway.service_layer.start import IdempotentStart, start_checkout
 from gateway.service_layer.views import (
@@ -93,7 +93,7 @@ async def get_checkout(
     ] = 0,
 ) -> CheckoutDocument:
     if wait > 0:
-        return await queries.wait_for_document(ctx, client, checkout_id, wait)
+        return await waiting.wait_for_document(ctx, client, checkout_id, wait)
     return await queries.checkout_document(ctx, client, checkout_id)
 
 

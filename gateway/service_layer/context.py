@@ -41,9 +41,12 @@ class GatewayContext:
     payment_timeout: str | None
     rollout: Rollout
     """Which diagram version new checkouts start on."""
+    settlements: Settlements
+    """Wakes the waiting requests of this gateway."""
+    projection_in_process: bool
+    """Whether this gateway runs the checkout projection's consumer (its announcements then wake the
+    waiting requests at once, and Operate is only their safety net)."""
     recovery_batch_size: int = 50
-    settlements: Settlements | None = None
-    """Set when this gateway runs the checkout projection: waiting requests are woken by it."""
 
     def uow(self, *, read_only: bool = False) -> GatewayUnitOfWork:
         return GatewayUnitOfWork(self.database, read_only=read_only)

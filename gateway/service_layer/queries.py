@@ -1,4 +1,4 @@
-"""Read checkouts: one (optionally waiting until it settles), or a client's checkouts for a customer.
+"""Read checkouts: one, or a client's checkouts for a customer (waiting for one to settle: ``waiting``).
 
 A client sees only its own checkouts; another client's checkout answers exactly like a missing one
 (404 ``CHECKOUT_NOT_FOUND``), so ids cannot be probed. A checkout whose instance has ended is answered
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Sequence
 
@@ -18,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.domain.cursor import Cursor, InvalidCursor
 from gateway.domain.lifecycle import LifecycleEvent, announced_status
-from gateway.domain.model import SETTLED, Checkout
-from gateway.domain.progress import InstanceState, progress_of
+from gateway.domain.model import Checkout
+from gateway.domain.progress import progress_of
 from gateway.service_layer.context import GatewayContext
 from gateway.service_layer.views import (
     CheckoutDocument,
@@ -35,10 +34,6 @@ from services.common.problems import VALIDATION_FAILED
 log = logging.getLogger(__name__)
 
 CHECKOUT_NOT_FOUND = "CHECKOUT_NOT_FOUND"
-FIRST_POLL_SECONDS = 0.05
-LONGEST_POLL_SECONDS = 0.5
-OPERATE_SAFETY_NET_SECONDS = 2.0
-LONGEST_SAFETY_NET_SECONDS = 8.0
 LIST_CONCURRENCY = 8
 
 
@@ -47,7 +42,7 @@ def _load(ctx: GatewayContext, client_id: str, checkout_id: str) -> Checkout | N
         return uow.checkouts.get(checkout_id, client_id)
 
 
-async def _find(ctx: GatewayContext, client_id: str, checkout_id: str) -> Checkout:
+async def find(ctx: GatewayContext, client_id: str, checkout_id: str) -> Checkout:
     try:
         uuid.UUID(checkout_id)
     except ValueError:
@@ -79,12 +74,7 @@ async def current_document(ctx: GatewayContext, checkout: Checkout) -> CheckoutD
 
 
 async def checkout_document(ctx: GatewayContext, client_id: str, checkout_id: str) -> CheckoutDocument:
-    return await current_document(ctx, await _find(ctx, client_id, checkout_id))
-
-
-def _announced_settled(ctx: GatewayContext, checkout_id: str) -> bool:
-    with ctx.uow(read_only=True) as uow:
-        return uow.projection.announced_settled(checkout_id)
+    return await current_document(ctx, await find(ctx, client_id, checkout_id))
 
 
 def _lifecycle(ctx: GatewayContext, checkout_id: str) -> list[LifecycleEvent]:
@@ -92,89 +82,14 @@ def _lifecycle(ctx: GatewayContext, checkout_id: str) -> list[LifecycleEvent]:
         return uow.projection.lifecycle(checkout_id)
 
 
-async def _may_have_settled(ctx: GatewayContext, checkout: Checkout, *, ask_operate: bool) -> bool:
-    """A cheap probe telling whether the full document is worth reading again: the checkout
-    projection (a read of this gateway's own database), and one Operate call when ``ask_operate``
-    (the projection may lag, and incidents and cancellations are seen there first)."""
-    if checkout.process_instance_key is None:
-        return False
-    if await run_in_threadpool(_announced_settled, ctx, checkout.id):
-        return True
-    if not ask_operate:
-        return False
-    instance = await ctx.reader.instance(checkout.process_instance_key)
-    return instance is not None and (instance.state is not InstanceState.ACTIVE or instance.incident)
-
-
 async def checkout_lifecycle(ctx: GatewayContext, client_id: str, checkout_id: str) -> CheckoutLifecycle:
-    checkout = await _find(ctx, client_id, checkout_id)
+    checkout = await find(ctx, client_id, checkout_id)
     events = await run_in_threadpool(_lifecycle, ctx, checkout.id)
     return CheckoutLifecycle(
         checkout_id=checkout.id,
         status=announced_status(events),
         events=[LifecycleEventView.of(event) for event in events],
     )
-
-
-class _OperateSchedule:
-    """When a waiting request asks Operate about its instance.
-
-    Without a projection in this gateway Operate is the only source, asked at every probe. With one,
-    its announcements wake the waiter (:class:`Settlements`), and Operate is only the safety net for
-    a projection that lags (and for what only Operate sees, such as an operator cancelling the
-    instance): asked after 2 s, then at doubling intervals up to 8 s."""
-
-    def __init__(self, ctx: GatewayContext) -> None:
-        self._always = ctx.settlements is None
-        self._interval = OPERATE_SAFETY_NET_SECONDS
-        self._next = time.monotonic() + self._interval
-
-    def due(self) -> bool:
-        if self._always:
-            return True
-        if time.monotonic() < self._next:
-            return False
-        self._interval = min(self._interval * 2, LONGEST_SAFETY_NET_SECONDS)
-        self._next = time.monotonic() + self._interval
-        return True
-
-
-async def _pause(ctx: GatewayContext, checkout_id: str, seconds: float) -> None:
-    """Sleep ``seconds``, or less when this gateway's projection announces the checkout settled."""
-    if ctx.settlements is None:
-        await asyncio.sleep(seconds)
-    else:
-        await ctx.settlements.wait(checkout_id, seconds)
-
-
-async def wait_for_document(
-    ctx: GatewayContext, client_id: str, checkout_id: str, wait_seconds: float
-) -> CheckoutDocument:
-    """The document as soon as the checkout settles (COMPLETED, COMPENSATED, FAILED) or when
-    ``wait_seconds`` have passed, whichever is first. Between probes it pauses with growing
-    intervals (50 ms to 500 ms), cut short by this gateway's projection announcing the settlement.
-    A probe reads the checkout projection (an announcement another replica stored) and, when the
-    :class:`_OperateSchedule` says so, the instance's state (one Operate call); the full document
-    (three or four Operate calls) is read only once a probe says the checkout may have settled, or
-    when the time is up. Under load, the probes are most of what a waiting client costs."""
-    checkout = await _find(ctx, client_id, checkout_id)
-    deadline = time.monotonic() + wait_seconds
-    interval = FIRST_POLL_SECONDS
-    operate = _OperateSchedule(ctx)
-    while True:
-        if checkout.final_document is not None or await _may_have_settled(
-            ctx, checkout, ask_operate=operate.due()
-        ):
-            document = await current_document(ctx, checkout)
-            if document.status in SETTLED:
-                return document
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return await current_document(ctx, checkout)
-        await _pause(ctx, checkout.id, min(interval, remaining))
-        interval = min(interval * 2, LONGEST_POLL_SECONDS)
-        if checkout.process_instance_key is None:
-            checkout = await _find(ctx, client_id, checkout_id)  # recovery may have started it
 
 
 def _list(

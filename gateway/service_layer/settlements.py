@@ -27,6 +27,10 @@ class Settlements:
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
             self._loop.call_soon_threadsafe(self._wake, checkout_id)
 
+    def waiting(self) -> list[str]:
+        """The checkouts someone waits on now."""
+        return list(self._waiting)
+
     def _wake(self, checkout_id: str) -> None:
         for event in self._waiting.get(checkout_id, ()):
             event.set()

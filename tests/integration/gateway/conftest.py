@@ -32,6 +32,7 @@ from sqlalchemy import Engine, create_engine
 from engine.server import RunningEngine, start_engine
 from engine.settings import EngineSettings
 from gateway.entrypoints.app import create_app
+from gateway.service_layer.context import GatewayContext
 from gateway.settings import GatewaySettings
 from tests.databases import new_database
 from tests.unit.services.support import LiveServer
@@ -153,6 +154,8 @@ class Gateway:
     db: Engine
     backend: str
     settings: GatewaySettings
+    context: GatewayContext
+    """The running app's use-case context (its database, settings and settlements)."""
     started: list[str] = field(default_factory=list)
 
     async def start(
@@ -216,7 +219,9 @@ async def running_gateway(
             ) as other,
             httpx.AsyncClient(base_url=server.url, timeout=40) as anonymous,
         ):
-            yield Gateway(server.url, shop, other, anonymous, db, backend, settings)
+            context = app.state.context
+            assert isinstance(context, GatewayContext)
+            yield Gateway(server.url, shop, other, anonymous, db, backend, settings, context)
     finally:
         db.dispose()
         await asyncio.to_thread(server.__exit__, None, None, None)

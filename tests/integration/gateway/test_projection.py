@@ -61,7 +61,7 @@ class Projection:
 
     def announced_settled(self, checkout_id: str) -> bool:
         with self.database.read_sessions.begin() as session:
-            return ProjectionReader(session).announced_settled(checkout_id)
+            return checkout_id in ProjectionReader(session).announced_settled([checkout_id])
 
 
 @pytest.fixture
