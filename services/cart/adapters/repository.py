@@ -114,7 +114,8 @@ class ReservationRepository:
         checkout blocks here and, once this transaction commits, fails and reruns to find it. Claimed
         ``RELEASED`` it is a tombstone and is complete as it is.
         """
-        row = ReservationRow(checkout_id=checkout_id, status=status.value)
+        # An empty collection, not a lazy one: saving lines later then does not ask the database first.
+        row = ReservationRow(checkout_id=checkout_id, status=status.value, lines=[])
         if status is ReservationStatus.RELEASED:
             row.released_at = utc_now()
         self._session.add(row)

@@ -105,8 +105,9 @@ class AllocationRepository:
         The primary key makes it the checkout's "at most once" guard: a concurrent request for the same
         checkout blocks here and, once this transaction commits, fails and reruns to find it.
         """
+        # An empty collection, not a lazy one: saving lines later then does not ask the database first.
         row = AllocationRow(
-            checkout_id=checkout_id, status=status.value, created_at=utc_now(), released_at=None
+            checkout_id=checkout_id, status=status.value, created_at=utc_now(), released_at=None, lines=[]
         )
         if status is AllocationStatus.RELEASED:
             row.released_at = row.created_at

@@ -169,7 +169,8 @@ class QuoteRepository:
         checkout blocks here and, once this transaction commits, fails and reruns to find it. Claimed
         ``VOIDED`` it is a tombstone and is complete as it is.
         """
-        row = QuoteRow(checkout_id=checkout_id, status=status.value)
+        # An empty collection, not a lazy one: saving lines later then does not ask the database first.
+        row = QuoteRow(checkout_id=checkout_id, status=status.value, lines=[])
         if status is QuoteStatus.VOIDED:
             row.voided_at = utc_now()
         self._session.add(row)
