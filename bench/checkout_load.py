@@ -10,13 +10,16 @@ A share of the checkouts use a card that is declined, so the saga compensates th
 
 Two measurements: the mix, then the happy path alone. In the same run, two baselines: empty gRPC
 unary round trips (the machine's raw request rate) and HTTP round trips to the gateway's liveness
-endpoint (the web stack's floor).
+endpoint (the web stack's floor). When the benchmark starts the stack itself, each measurement also
+says how much CPU a checkout cost in each process (and in this load generator, which shares the
+machine): the budget the throughput target leaves is cores / target rate.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import tempfile
 import time
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from support import free_port, load, machine, measure_echo  # bench/ is on sys.path when run as a script
+from support import cpu_seconds, free_port, load, machine, measure_echo  # bench/ is on sys.path as a script
 
 from checkout_saga.catalogue import Scenario
 from checkout_saga.demo import TERMINAL, follow
@@ -36,6 +39,7 @@ from checkout_saga.stack import start_stack
 from checkout_saga.stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
+TARGET_PER_SECOND = 100
 HAPPY = Scenario("happy path", "COMPLETED", 1)
 DECLINED = Scenario("card declined", "COMPENSATED", 1, payment_token="tok_chargeDeclined")
 
@@ -82,7 +86,45 @@ def report(label: str, results: list[Result], seconds: float) -> None:
         )
 
 
-async def measure(args: argparse.Namespace, gateway: str, key: str) -> None:
+class CpuMeter:
+    """CPU used by the stack's processes (and this one) between :meth:`start` and :meth:`report`."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self._processes = processes
+        self._began: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        used = {name: cpu_seconds(pid) for name, pid in self._processes.items()}
+        used["load generator"] = time.process_time()
+        return used
+
+    def start(self) -> None:
+        self._began = self._now()
+
+    def report(self, checkouts: int) -> None:
+        if not self._processes or not checkouts:
+            return
+        now = self._now()
+        per_checkout = {name: (now[name] - self._began[name]) * 1000 / checkouts for name in now}
+        ranked = sorted(per_checkout.items(), key=lambda item: -item[1])
+        parts = ", ".join(f"{name} {ms:.1f}" for name, ms in ranked if ms >= 0.05)
+        budget = (os.cpu_count() or 1) * 1000 / TARGET_PER_SECOND
+        print(
+            f"  CPU per checkout: {sum(per_checkout.values()):.1f} ms ({parts}); "
+            f"{TARGET_PER_SECOND}/s on {os.cpu_count()} cores allows {budget:.0f} ms"
+        )
+
+
+async def measured_drive(
+    args: argparse.Namespace, gateway: str, key: str, failing_share: float, cpu: CpuMeter, label: str
+) -> None:
+    cpu.start()
+    results = await drive(gateway, key, args.seconds, args.clients, failing_share)
+    report(label, results, args.seconds)
+    cpu.report(sum(r.status in TERMINAL for r in results))
+
+
+async def measure(args: argparse.Namespace, gateway: str, key: str, cpu: CpuMeter) -> None:
     echo = await measure_echo(5.0, args.clients)
     async with httpx.AsyncClient(base_url=gateway, timeout=10.0) as http:
         http_rate = len(await load(lambda: http.get("/health/live"), 5.0, args.clients)) / 5.0
@@ -90,11 +132,10 @@ async def measure(args: argparse.Namespace, gateway: str, key: str) -> None:
         f"baseline: empty gRPC unary round trips {echo:,.0f}/s; gateway HTTP round trips {http_rate:,.0f}/s"
     )
     await drive(gateway, key, 5.0, args.clients, args.failing_share)  # warm-up, not reported
-    mixed = await drive(gateway, key, args.seconds, args.clients, args.failing_share)
-    report(f"mix ({args.failing_share:.0%} declined cards)", mixed, args.seconds)
-    happy = await drive(gateway, key, args.seconds, args.clients, 0.0)
-    report("happy path alone", happy, args.seconds)
-    print("targets on 2 cores: >= 100 checkouts/s with p99 < 500 ms")
+    mix = f"mix ({args.failing_share:.0%} declined cards)"
+    await measured_drive(args, gateway, key, args.failing_share, cpu, mix)
+    await measured_drive(args, gateway, key, 0.0, cpu, "happy path alone")
+    print(f"targets on 2 cores: >= {TARGET_PER_SECOND} checkouts/s with p99 < 500 ms")
 
 
 def main() -> None:
@@ -110,7 +151,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"load: {args.clients} clients, {args.seconds:g} s per measurement")
     if args.gateway_url:
-        asyncio.run(measure(args, args.gateway_url, args.api_key))
+        asyncio.run(measure(args, args.gateway_url, args.api_key, CpuMeter({})))
         return
     key = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="checkout-bench-") as scratch:
@@ -125,7 +166,8 @@ def main() -> None:
             print(
                 f"stack started in {time.perf_counter() - began:.1f} s ({len(supervisor.running)} processes)"
             )
-            asyncio.run(measure(args, layout.url("gateway"), key))
+            processes = {running.spec.name: running.process.pid for running in supervisor.running}
+            asyncio.run(measure(args, layout.url("gateway"), key, CpuMeter(processes)))
         finally:
             supervisor.stop_all()
 
