@@ -126,6 +126,17 @@ async def _document(
     return value
 
 
+def _expire(result: asyncio.Future[ProcessInstance]) -> None:
+    """A with-result request's timeout: its instance has not finished in time."""
+    if not result.done():
+        result.set_exception(TimeoutError())
+
+
+def _json_text(value: dict[str, Any]) -> str:
+    """``json.dumps(value)``; most documents sent to clients (headers, job variables) are empty."""
+    return json.dumps(value) if value else "{}"
+
+
 def _java_duration(millis: int) -> str:
     """``java.time.Duration.toString()`` of a non-negative number of milliseconds: PT10S, PT0.5S, PT1M30S."""
     if millis <= 0:
@@ -285,8 +296,11 @@ class Gateway(GatewayServicer):
                 if request.requestTimeout > 0
                 else int(GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000)
             )
+            # One timer that fails the future, rather than wait_for(shield(...)) with their extra futures
+            # and callbacks: the future is this call's own, so nothing else sees it fail or be cancelled.
+            expiry = asyncio.get_running_loop().call_later(timeout_ms / 1000, _expire, result)
             try:
-                instance = await asyncio.wait_for(asyncio.shield(result), timeout_ms / 1000)
+                instance = await result
             except TimeoutError:
                 # GrpcErrorMapper's TimeoutException case around the transport's RequestContext.timeout().
                 await context.abort(
@@ -294,6 +308,8 @@ class Gateway(GatewayServicer):
                     "Time out between gateway and broker: Request timed out after "
                     + _java_duration(timeout_ms),
                 )
+            finally:
+                expiry.cancel()
             await self.service.durable()
         variables = instance.variables.get(instance.key, {})
         if request.fetchVariables:
@@ -304,7 +320,7 @@ class Gateway(GatewayServicer):
             bpmnProcessId=created.bpmnProcessId,
             version=created.version,
             processInstanceKey=created.processInstanceKey,
-            variables=json.dumps(variables),
+            variables=_json_text(variables),
             tenantId=TENANT,
         )
 
@@ -402,11 +418,11 @@ class Gateway(GatewayServicer):
             processDefinitionKey=instance.definition_key,
             elementId=job.element_id,
             elementInstanceKey=job.element_instance_key,
-            customHeaders=json.dumps(job.custom_headers),
+            customHeaders=_json_text(job.custom_headers),
             worker=job.worker,
             retries=job.retries,
             deadline=int(job.deadline * 1000),
-            variables=json.dumps(activated.variables),
+            variables=_json_text(activated.variables),
             tenantId=TENANT,
         )
 
@@ -424,7 +440,8 @@ class Gateway(GatewayServicer):
             deadline = time.monotonic() + request.requestTimeout / 1000
         fetch = list(request.fetchVariable)
         while True:
-            with self.latency.measure("ActivateJobs"):
+            started = time.perf_counter()
+            try:
                 jobs = await self._run(
                     context,
                     lambda engine: engine.activate_jobs(
@@ -432,6 +449,8 @@ class Gateway(GatewayServicer):
                     ),
                     exhausted=ACTIVATION_EXHAUSTED.format(type=request.type),
                 )
+            finally:
+                self.latency.observe("ActivateJobs", time.perf_counter() - started)
             if jobs:
                 yield pb.ActivateJobsResponse(jobs=[self._activated(j) for j in jobs])
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from time import perf_counter
 from typing import Any, Protocol, TypeVar
 
 from engine.metrics.latency import CommandLatency
@@ -30,8 +31,12 @@ def timed(
 
     @functools.wraps(rpc)
     async def measured(self: S, request: Request, context: Any) -> Reply:
-        with self.latency.measure(command):
+        # try/finally rather than ``latency.measure``: no generator-based context manager per call.
+        started = perf_counter()
+        try:
             return await rpc(self, request, context)
+        finally:
+            self.latency.observe(command, perf_counter() - started)
 
     return measured
 
