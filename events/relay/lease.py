@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, case, insert, or_, select, update
+from sqlalchemy import CursorResult, Result, bindparam, case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,18 @@ from services.common.sqltypes import utc_now
 from services.common.tables import outbox_relay_lease as lease_table
 
 OUTBOX = "outbox"
+
+# Built once: every marked batch confirms the lease, and building the statement each time cost more
+# CPU than running it.
+_CONFIRM = (
+    update(lease_table)
+    .where(
+        lease_table.c.outbox == OUTBOX,
+        lease_table.c.holder == bindparam("held_by"),
+        lease_table.c.fencing_token == bindparam("token"),
+    )
+    .values(expires_at=bindparam("until"))
+)
 
 
 def _affected(result: Result[Any]) -> int:
@@ -93,13 +105,8 @@ class LeaseStore:
     def confirm(self, session: Session, lease: Lease) -> bool:
         """Whether ``lease`` is still ours (and extend it), in the transaction that acts on it."""
         confirmed = session.execute(
-            update(lease_table)
-            .where(
-                lease_table.c.outbox == OUTBOX,
-                lease_table.c.holder == lease.holder,
-                lease_table.c.fencing_token == lease.fencing_token,
-            )
-            .values(expires_at=utc_now() + self._ttl)
+            _CONFIRM,
+            {"held_by": lease.holder, "token": lease.fencing_token, "until": utc_now() + self._ttl},
         )
         return _affected(confirmed) == 1
 
