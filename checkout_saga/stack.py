@@ -72,6 +72,9 @@ def up(settings: StackSettings) -> int:
     )
     supervisor = Supervisor(settings.var_dir / "log")
     signal.signal(signal.SIGTERM, _raise_stop)
+    # Ctrl-C stops the stack even when this process started with SIGINT ignored, as a shell script's
+    # background job does (Python then never installs its own handler).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         deployed = start_stack(layout, supervisor, settings.bpmn_dir)
         _banner(layout, zeebe, api_key, deployed)
