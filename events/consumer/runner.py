@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
 
 LAG_INTERVAL_SECONDS = 1.0
+LAG_RETRY_SECONDS = 15.0
+"""After a failed lag measurement, the next one waits this long (the consumer keeps polling)."""
 
 Handler = Callable[[Envelope, EventPayload, Session], None]
 """Applies one event inside the caller's transaction; raises :class:`Poison` if it never can."""
@@ -73,7 +75,7 @@ class ConsumerRunner:
         self._settings = settings
         self._after_commit = after_commit
         self.last_lag: dict[tuple[str, int], int] = {}
-        self._lag_measured_at = 0.0
+        self._lag_due_at = 0.0
         self.dead_lettered_total = 0
         self.readiness = Readiness()
 
@@ -100,9 +102,16 @@ class ConsumerRunner:
     def _measure_lag(self) -> None:
         """Lag for the status endpoint, measured in this thread (consumers are not shared across
         threads) and at most once a second (on Kafka it costs a broker round trip per partition)."""
-        if time.monotonic() - self._lag_measured_at >= LAG_INTERVAL_SECONDS:
+        if time.monotonic() < self._lag_due_at:
+            return
+        try:
             self.last_lag = self._consumer.lag()
-            self._lag_measured_at = time.monotonic()
+        except ConsumeFailed:
+            # Each attempt can block for the broker timeout; retried every time, it would leave the
+            # consumer polling once per timeout while the broker recovers, too seldom to rejoin its group.
+            self._lag_due_at = time.monotonic() + LAG_RETRY_SECONDS
+            raise
+        self._lag_due_at = time.monotonic() + LAG_INTERVAL_SECONDS
 
     def run(self, stop: threading.Event) -> None:
         log.info("consumer group %s started", self._group_id)

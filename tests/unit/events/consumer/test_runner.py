@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from events.envelope import Envelope, to_record
 from events.readiness import NOT_STARTED
 from events.topics import dead_letter_topic, topic_specs
 from events.transport.local_log import LocalLogTransport
-from events.transport.ports import OutgoingRecord
+from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer, OutgoingRecord
 from services.common.database import Database
 
 GROUP = "test-group"
@@ -346,3 +347,44 @@ def test_a_consumer_is_ready_once_it_polls_and_not_while_its_log_fails(
         thread.join()
 
     assert seen == [NOT_STARTED, None, "ConsumeFailed", None]
+
+
+class LagFails:
+    """A real local-log consumer whose lag measurement fails, as Kafka's does while a broker recovers."""
+
+    def __init__(self, inner: LogConsumer) -> None:
+        self.inner = inner
+        self.lag_attempts = 0
+
+    def poll(self, max_records: int, timeout_s: float) -> list[ConsumedRecord]:
+        return self.inner.poll(max_records, timeout_s)
+
+    def commit(self, records: Sequence[ConsumedRecord]) -> None:
+        self.inner.commit(records)
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        self.lag_attempts += 1
+        raise ConsumeFailed("lag not measured: broker timed out")
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_failed_lag_measurement_is_not_retried_at_every_poll(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    consumer = LagFails(transport.consumer(GROUP, [TOPIC]))
+    consumer_runner = ConsumerRunner(
+        GROUP,
+        consumer,
+        database,
+        {"OrderCreated": record_apply},
+        DeadLetterQueue(GROUP, transport.publisher("dead-letters")),
+        ConsumerSettings(poll_timeout_seconds=0.01),
+    )
+    for n in range(3):
+        publish(transport, to_record(TOPIC, order_created(f"chk-{n}")))
+        with contextlib.suppress(ConsumeFailed):
+            consumer_runner.consume_once()
+    assert consumer.lag_attempts == 1
+    assert applied_count(database) == 3
