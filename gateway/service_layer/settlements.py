@@ -4,7 +4,8 @@ A long-poll (``GET /v1/checkouts/{id}?wait=``) would otherwise re-read the proje
 on a timer, and under load those reads are most of what the gateway does. The projection's consumer
 runs in this process, so it can say the moment a terminal announcement (completed, compensated,
 failed) is committed: the waiters of that checkout then read it once. Announcements consumed by
-another replica still reach the database, where the waiters' slower timer finds them.
+another replica still reach the database, where the sweep (``waiting.sweep``) finds them and
+announces them here.
 
 The consumer calls :meth:`Settlements.announce` from its own thread; everything else runs on the
 event loop that created the object.
