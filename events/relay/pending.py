@@ -4,21 +4,23 @@ Only what the records need is read: the payload as the JSON text it is stored as
 every backend), and the event id and time as the driver returns them, without SQLAlchemy's per-row
 type conversion, which cost several times what building the record does (bench/relay_throughput.py).
 The drivers differ: SQLite gives text for both, MariaDB text and a naive UTC datetime, PostgreSQL a
-UUID and an aware datetime; :func:`_event_id_text` and :func:`_occurred_text` write any of them the way
-the envelope wants. The ids go back to the database to mark the rows as the driver gave them; a typed
-value is made only for the position of the batch's last row.
+UUID and an aware datetime; :func:`_text_writers` picks, once per batch, the functions that write the
+backend's values the way the envelope wants. The ids go back to the database to mark the rows as the
+driver gave them; a typed value is made only for the position of the batch's last row.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import String, Text, and_, bindparam, cast, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from events.envelope import stored_record
+from events.envelope import RecordWriter
 from events.transport.ports import OutgoingRecord
 from services.common.tables import outbox
 
@@ -43,17 +45,37 @@ class PendingBatch:
         return len(self.records)
 
 
-def _event_id_text(value: object) -> str:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    text = str(value)  # 32 hex digits where the backend has no uuid type
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+def _hex_id_text(value: Any) -> str:
+    """32 hex digits, as backends without a uuid type store it."""
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
 
 
-def _occurred_text(value: object) -> str:
-    if isinstance(value, datetime):
-        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
-    return f"{str(value).replace(' ', 'T')}+00:00"  # SQLite's stored UTC text, "YYYY-MM-DD HH:MM:SS.ffffff"
+def _sqlite_time_text(value: Any) -> str:
+    """SQLite's stored UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    return f"{value[:10]}T{value[11:]}+00:00"
+
+
+def _naive_utc_time_text(value: Any) -> str:
+    return f"{value.isoformat()}+00:00"
+
+
+def _aware_time_text(value: Any) -> str:
+    text: str = value.astimezone(UTC).isoformat()
+    return text
+
+
+_TEXT_WRITERS: dict[str, tuple[Callable[[Any], str], Callable[[Any], str]]] = {
+    "sqlite": (_hex_id_text, _sqlite_time_text),
+    "mysql": (_hex_id_text, _naive_utc_time_text),  # MariaDB as mysql+pymysql://
+    "mariadb": (_hex_id_text, _naive_utc_time_text),
+    "postgresql": (str, _aware_time_text),
+}
+
+
+def _text_writers(session: Session) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
+    """How this backend's driver values of ``event_id`` and ``occurred_at`` become envelope text:
+    chosen once per batch rather than by testing each value's type."""
+    return _TEXT_WRITERS[session.get_bind().dialect.name]
 
 
 def _position(event_id_text: str, occurred_text: str) -> Position:
@@ -98,26 +120,18 @@ def pending_events(
             _PENDING_AFTER,
             {"limit": limit, "after_occurred": after.occurred_at, "after_id": after.event_id},
         )
+    id_text, time_text = _text_writers(session)
+    record = RecordWriter(topic, service).record
     records: list[OutgoingRecord] = []
     stored_ids: list[object] = []
     event_id = occurred = ""
     for raw_id, event_type, schema_version, checkout_id, payload_json, raw_occurred, traceparent in (
         rows.all()  # fetched at once and unpacked by position: cheaper per row
     ):
-        event_id = _event_id_text(raw_id)
-        occurred = _occurred_text(raw_occurred)
+        event_id = id_text(raw_id)
+        occurred = time_text(raw_occurred)
         stored_ids.append(raw_id)
         records.append(
-            stored_record(
-                topic,
-                event_id=event_id,
-                event_type=event_type,
-                schema_version=schema_version,
-                source=service,
-                checkout_id=checkout_id,
-                occurred_at=occurred,
-                payload_json=payload_json,
-                traceparent=traceparent,
-            )
+            record(event_id, event_type, schema_version, checkout_id, occurred, payload_json, traceparent)
         )
     return PendingBatch(records, stored_ids, _position(event_id, occurred) if records else None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,7 +53,6 @@ class OutboxRelay:
         self.published_total = 0
         self.readiness = Readiness()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
-        self._marker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-mark")
 
     def report(self) -> dict[str, object]:
         return {
@@ -90,32 +89,32 @@ class OutboxRelay:
     def drain(self) -> int:
         """Publish batch after batch while full batches wait; the number of events published.
 
-        Three stages overlap: while one batch's Kafka transaction commits, the batch before it is
-        marked and the one after it is read (librdkafka and the database drivers release the GIL
-        while they wait). A batch is marked only once its transaction committed.
+        While one batch's Kafka transaction commits on the committer thread (librdkafka releases the
+        GIL while it waits), this thread marks the batch before it and reads the one after it. A batch
+        is marked only once its transaction committed. A third thread for the marking was tried: the
+        three contended for the GIL and the relay was slower (bench/relay_throughput.py).
         """
         lease = self._current_lease()
         if lease is None:
             return 0
         published = 0
-        marking: Future[None] | None = None
+        unmarked: PendingBatch | None = None
         batch: PendingBatch | None = self._read()
-        try:
-            while batch:
-                committing = self._committer.submit(self._publisher.publish, batch.records)
+        while batch:
+            committing = self._committer.submit(self._publisher.publish, batch.records)
+            try:
+                if unmarked is not None:
+                    self._mark(lease, unmarked)
+                    unmarked = None
                 full = len(batch) == self._settings.batch_size
                 upcoming = self._read(after=batch.last) if full else None
-                committing.result()
-                if marking is not None:
-                    previous = marking
-                    marking = None  # waited for here, not again on the way out
-                    previous.result()
-                marking = self._marker.submit(self._mark, lease, batch)
-                published += len(batch)
-                batch = upcoming
-        finally:
-            if marking is not None:
-                marking.result()
+            finally:
+                committing.result()  # never leave a publish running behind a failure here
+            unmarked = batch
+            published += len(batch)
+            batch = upcoming
+        if unmarked is not None:
+            self._mark(lease, unmarked)
         return published
 
     def _read(self, after: Position | None = None) -> PendingBatch:
@@ -155,7 +154,6 @@ class OutboxRelay:
                 stop.wait(pause)  # drain() returned: what was waiting is out
         finally:
             self._committer.shutdown()
-            self._marker.shutdown()
             self._release()
             self._publisher.close()
 

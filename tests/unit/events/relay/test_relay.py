@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,7 +16,7 @@ from events.relay.relay import OutboxRelay
 from events.relay.settings import RelaySettings
 from events.topics import topic_specs
 from events.transport.local_log import LocalLogTransport
-from events.transport.ports import ConsumedRecord
+from events.transport.ports import ConsumedRecord, OutgoingRecord, PublishFailed, TransactionalPublisher
 from services.common.database import Database
 from services.common.migrations import upgrade_to_head
 from services.common.outbox import OutboxReader
@@ -178,6 +178,36 @@ def test_drain_publishes_batch_after_batch_in_order_and_marks_them_all(
     assert unpublished(database) == 0
     notes = [parse_envelope(r.value).payload["note"] for r in read_all(transport)]
     assert notes == [f"n{i}" for i in range(7)]
+
+
+class FailingOnBatch:
+    """Publishes through ``publisher`` until batch ``failing`` (1-based), which it refuses."""
+
+    def __init__(self, publisher: TransactionalPublisher, failing: int) -> None:
+        self._publisher = publisher
+        self._failing = failing
+        self._batches = 0
+
+    def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        self._batches += 1
+        if self._batches == self._failing:
+            raise PublishFailed("broker unreachable")
+        self._publisher.publish(records)
+
+    def close(self) -> None:
+        self._publisher.close()
+
+
+def test_a_failed_publish_stops_the_drain_with_the_batches_before_it_marked_and_it_not(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    write(database, *(Noted("chk-1", f"n{i}") for i in range(7)))
+    failing = FailingOnBatch(transport.publisher("relay-a"), failing=2)
+    config = RelaySettings(instance_id="relay-a", batch_size=3)
+    with pytest.raises(PublishFailed):
+        OutboxRelay("inventory", TOPIC, database, failing, config).drain()
+    assert unpublished(database) == 4
+    assert [parse_envelope(r.value).payload["note"] for r in read_all(transport)] == ["n0", "n1", "n2"]
 
 
 def test_drain_publishes_nothing_while_another_relay_holds_the_lease(
