@@ -24,7 +24,9 @@ values, keys and headers are byte-identical):
   publisher is shown;
 - the same relay over the local log adapter (an SQLite file, no broker), for context.
 
-Each Kafka figure is the best of ``--rounds`` (3) measurements, the transactional baseline and the
+Every figure comes with the CPU time this process spent per record (all threads, librdkafka's
+included): on a 2-core machine shared with the broker it tracks the relay's cost far more steadily than
+its rate does. Each Kafka figure is the best of ``--rounds`` (3) measurements, the transactional baseline and the
 relay alternating, with every round shown: on a small shared machine a burst of other work (a test
 run, a broker JVM not warmed up yet) easily halves one measurement. Producer start-up (metadata,
 ``init_transactions``) is left out of every figure: each producer publishes one warm-up record first.
@@ -80,6 +82,8 @@ class Rate:
     bytes: int
     unit: str = "records"
     rounds: tuple[float, ...] = ()
+    cpu_seconds: float | None = None
+    """This process's CPU time (all its threads, librdkafka's included) over the measurement."""
 
     @property
     def per_second(self) -> float:
@@ -87,6 +91,8 @@ class Rate:
 
     def __str__(self) -> str:
         shown = f"{self.per_second:,.0f} {self.unit}/s, {self.bytes / self.seconds / 1e6:.1f} MB/s"
+        if self.cpu_seconds is not None:
+            shown += f", {self.cpu_seconds / self.records * 1e6:.1f} us CPU per record in this process"
         if len(self.rounds) > 1:
             shown += f" (best of {', '.join(f'{rate:,.0f}' for rate in self.rounds)})"
         return shown
@@ -225,7 +231,7 @@ def measure_plain(bootstrap: str, topic: str, records: Sequence[Produced], size:
     key, value, headers = records[0]
     producer.produce(topic, value=value, key=key, headers=headers)  # warm-up
     producer.flush(30)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for key, value, headers in records:
         while True:
             try:
@@ -234,12 +240,12 @@ def measure_plain(bootstrap: str, topic: str, records: Sequence[Produced], size:
             except BufferError:
                 producer.poll(0.01)
     undelivered = producer.flush(120)
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     if undelivered or failures:
         raise RuntimeError(
             f"plain producer: {undelivered} undelivered, {len(failures)} failed: {failures[:1]}"
         )
-    return Rate(len(records), seconds, size)
+    return Rate(len(records), seconds, size, cpu_seconds=cpu)
 
 
 def measure_transactional(
@@ -252,15 +258,15 @@ def measure_transactional(
     producer.begin_transaction()  # warm-up
     producer.produce(topic, value=value, key=key, headers=headers)
     producer.commit_transaction(30)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(records), batch_size):
         producer.begin_transaction()
         for key, value, headers in records[start : start + batch_size]:
             producer.produce(topic, value=value, key=key, headers=headers)
         producer.commit_transaction(30)  # flushes the batch first; raises if any record failed
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     producer.flush(30)
-    return Rate(len(records), seconds, size)
+    return Rate(len(records), seconds, size, cpu_seconds=cpu)
 
 
 # --- the relay ----------------------------------------------------------------------------------------
@@ -296,16 +302,16 @@ def measure_relay(
     timed = TimedPublisher(publisher)
     settings = RelaySettings(instance_id=f"relay-bench-{uuid.uuid4().hex[:8]}", batch_size=batch_size)
     relay = OutboxRelay(SERVICE, topic, database, timed, settings)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     while relay.drain() > 0:
         pass
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     stopped = threading.Event()
     stopped.set()
     relay.run(stopped)  # returns at once: releases the lease for the next relay, closes the publisher
     if relay.published_total != expected:
         raise RuntimeError(f"the relay published {relay.published_total} of {expected} events")
-    return Rate(expected, seconds, size, "events"), timed.seconds / seconds
+    return Rate(expected, seconds, size, "events", cpu_seconds=cpu), timed.seconds / seconds
 
 
 def unpublished_count(database: Database) -> int:
