@@ -48,6 +48,8 @@ LAG_RETRY_SECONDS = 15.0
 Handler = Callable[[Envelope, EventPayload, Session], None]
 """Applies one event inside the caller's transaction; raises :class:`Poison` if it never can."""
 
+_Parsed = tuple[Envelope, Handler, EventPayload]
+
 AfterCommit = Callable[[Envelope, EventPayload], None]
 """Told of each event once its effect is committed (never of a replay the inbox skipped): lets a
 process react at once to what its own consumer stored, instead of polling the database for it."""
@@ -170,21 +172,19 @@ class ConsumerRunner:
         not an ordinary success, and the caller then takes the records one by one, where parking and
         retrying are decided per record. One transaction per batch instead of one per event is what
         keeps a busy consumer's database cost low (on SQLite, one writer lock and one commit)."""
-        events: list[tuple[ConsumedRecord, Envelope, Handler, EventPayload]] = []
+        events: list[tuple[ConsumedRecord, _Parsed]] = []
         for record in records:
             try:
-                envelope = parse_envelope(record.value)
-                handler = self._handlers.get(envelope.event_type)
-                if handler is not None:
-                    payload = parse(envelope.event_type, envelope.schema_version, envelope.payload)
-                    events.append((record, envelope, handler, payload))
+                parsed = self._parsed(record)
             except (NotAnEnvelope, ContractError):
                 return False
+            if parsed is not None:
+                events.append((record, parsed))
         applied: list[tuple[Envelope, EventPayload]] = []
         try:
             with self._database.write_sessions.begin() as session:
                 inbox = Inbox(session, self._group_id)
-                for record, envelope, handler, payload in events:
+                for record, (envelope, handler, payload) in events:
                     with self._span(record):
                         if self._apply_in(session, inbox, envelope, handler, payload):
                             applied.append((envelope, payload))
@@ -201,16 +201,24 @@ class ConsumerRunner:
         with self._span(record):
             self._apply(record)
 
+    def _parsed(self, record: ConsumedRecord) -> _Parsed | None:
+        """The envelope, its handler and its contract payload; None for an event type this group
+        ignores. Raises :class:`NotAnEnvelope` or :class:`ContractError` for a record to park."""
+        envelope = parse_envelope(record.value)
+        handler = self._handlers.get(envelope.event_type)
+        if handler is None:
+            return None
+        return envelope, handler, parse(envelope.event_type, envelope.schema_version, envelope.payload)
+
     def _apply(self, record: ConsumedRecord) -> None:
         try:
-            envelope = parse_envelope(record.value)
-            handler = self._handlers.get(envelope.event_type)
-            if handler is None:
-                return
-            payload = parse(envelope.event_type, envelope.schema_version, envelope.payload)
+            parsed = self._parsed(record)
         except (NotAnEnvelope, ContractError) as error:
             self._park(record, str(error))
             return
+        if parsed is None:
+            return
+        envelope, handler, payload = parsed
         try:
             with self._database.write_sessions.begin() as session:
                 applied = self._apply_in(session, Inbox(session, self._group_id), envelope, handler, payload)
