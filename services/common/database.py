@@ -2,14 +2,16 @@
 
 SQLite has no row locks, so every *write* transaction starts with ``BEGIN IMMEDIATE``: writers queue
 for the database lock (``busy_timeout``) instead of failing half-way with "database is locked", and a
-read-check-write use case cannot interleave with another. Reads start with a plain deferred ``BEGIN``
-so WAL lets them run beside a writer. PostgreSQL and MariaDB rely on row locks
+read-check-write use case cannot interleave with another; the writers of one process take turns on a
+lock first (:class:`_WriterTurns`). Reads start with a plain deferred ``BEGIN`` so WAL lets them run
+beside a writer. PostgreSQL and MariaDB rely on row locks
 (``SELECT ... FOR UPDATE``) taken by the repositories, both at READ COMMITTED.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from services.common.settings import ServiceSettings
 from telemetry.instrumentation import instrument_database
 
+_HOLDS_WRITER_TURN = "holds_sqlite_writer_turn"
+"""Key, in a pooled connection's ``info``, marking that its open write transaction holds the turn."""
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 """Execution option naming how a SQLite transaction begins: ``IMMEDIATE`` (default) or ``DEFERRED``."""
 
@@ -83,6 +87,31 @@ def _enable_wal(cursor: Any, busy_ms: float) -> None:
             time.sleep(0.01)
 
 
+class _WriterTurns:
+    """Write transactions of one process take turns on a lock before ``BEGIN IMMEDIATE``.
+
+    SQLite's busy handler makes a writer that finds the database locked sleep (1, 2, 5, ... up to
+    100 ms) before it tries again, so under load a waiting writer sleeps on long after the lock came
+    free while newer writers get in first. Waiting on a lock in the process instead hands the database
+    on as soon as it is free: under bench/checkout_load.py the p99 from POST to terminal status fell from
+    5.6-6.5 s to 3.2-3.4 s at the same throughput. Writers in other processes (a relay) still meet the
+    busy handler; after ``busy_timeout`` of waiting here a writer goes on to it anyway, so a turn that
+    somehow leaked would slow writers, never stop them.
+    """
+
+    def __init__(self, longest_wait_s: float) -> None:
+        self._lock = threading.Lock()
+        self._longest_wait_s = longest_wait_s
+
+    def take(self, info: dict[Any, Any]) -> None:
+        info[_HOLDS_WRITER_TURN] = self._lock.acquire(timeout=self._longest_wait_s)
+
+    def give_back(self, info: dict[Any, Any]) -> None:
+        """Idempotent: the transaction's end and the connection's return may both call it."""
+        if info.pop(_HOLDS_WRITER_TURN, False):
+            self._lock.release()
+
+
 def _sqlite_engine(url: URL, settings: ServiceSettings | None) -> Engine:
     busy_ms = settings.sqlite_busy_timeout_ms if settings is not None else 30_000
     memory = _is_memory(url)
@@ -105,11 +134,31 @@ def _sqlite_engine(url: URL, settings: ServiceSettings | None) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
+    turns = _WriterTurns(busy_ms / 1000)
+
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+        if connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE") == "DEFERRED":
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        turns.take(connection.info)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(connection.info)
+            raise
 
+    def _ended(connection: Connection) -> None:
+        turns.give_back(connection.info)
+
+    def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry, *_: Any) -> None:
+        turns.give_back(record.info)
+
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
+    # Backstops: a transaction whose end raised no event still gives its turn back with its connection.
+    event.listen(engine.pool, "checkin", _returned)
+    event.listen(engine.pool, "invalidate", _returned)
     return engine
 
 

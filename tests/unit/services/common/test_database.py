@@ -62,6 +62,60 @@ def test_sqlite_writers_queue_while_readers_go_on(tmp_path: Path) -> None:
     database.dispose()
 
 
+def counter_database(tmp_path: Path) -> Database:
+    database = Database.connect(f"sqlite:///{tmp_path / 'x.db'}")
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE counter (n INTEGER)"))
+        connection.execute(text("INSERT INTO counter VALUES (0)"))
+    return database
+
+
+def writes_from_another_thread(database: Database) -> bool:
+    """Whether a write transaction in another thread gets in. Writers take turns in the process, and a
+    turn never given back would hold it for the 30 s busy timeout: far beyond the 10 s allowed here."""
+    done = threading.Event()
+
+    def write() -> None:
+        with database.write_sessions.begin() as session:
+            session.execute(text("UPDATE counter SET n = n + 1"))
+        done.set()
+
+    threading.Thread(target=write, daemon=True).start()
+    return done.wait(10)
+
+
+def test_a_rolled_back_write_transaction_gives_the_next_writer_its_turn(tmp_path: Path) -> None:
+    database = counter_database(tmp_path)
+    with database.write_sessions() as session:
+        session.begin()
+        session.execute(text("UPDATE counter SET n = n + 1"))
+        session.rollback()
+
+    assert writes_from_another_thread(database)
+    database.dispose()
+
+
+def test_a_write_transaction_whose_connection_was_invalidated_gives_the_next_writer_its_turn(
+    tmp_path: Path,
+) -> None:
+    database = counter_database(tmp_path)
+    connection = database.engine.connect()
+    connection.begin()
+    connection.execute(text("UPDATE counter SET n = n + 1"))
+    connection.invalidate()  # the driver connection is gone: the transaction ends with no commit or rollback
+
+    assert writes_from_another_thread(database)
+    database.dispose()
+
+
+def test_readers_do_not_take_a_writer_turn(tmp_path: Path) -> None:
+    database = counter_database(tmp_path)
+    with database.read_sessions.begin() as session:
+        session.execute(text("SELECT n FROM counter"))
+        assert writes_from_another_thread(database)
+    database.dispose()
+
+
 def test_unique_violations_are_recognised(tmp_path: Path) -> None:
     database = Database.connect(f"sqlite:///{tmp_path / 'x.db'}")
     with database.engine.begin() as connection:
