@@ -93,10 +93,12 @@ class _WriterTurns:
     SQLite's busy handler makes a writer that finds the database locked sleep (1, 2, 5, ... up to
     100 ms) before it tries again, so under load a waiting writer sleeps on long after the lock came
     free while newer writers get in first. Waiting on a lock in the process instead hands the database
-    on as soon as it is free: under bench/checkout_load.py the p99 from POST to terminal status fell from
-    5.6-6.5 s to 3.2-3.4 s at the same throughput. Writers in other processes (a relay) still meet the
-    busy handler; after ``busy_timeout`` of waiting here a writer goes on to it anyway, so a turn that
-    somehow leaked would slow writers, never stop them.
+    on as its holder commits (SQLAlchemy announces a commit just before running it, so the next writer
+    may still meet the busy handler's first short sleeps while that COMMIT finishes). Under
+    bench/checkout_load.py the p99 from POST to terminal status fell from 5.6-6.5 s to 3.2-3.4 s at
+    the same throughput. Writers in other processes (a relay) still meet the busy handler; after
+    ``busy_timeout`` of waiting here a writer goes on to it anyway, so a turn that somehow leaked
+    would slow writers, never stop them.
     """
 
     def __init__(self, longest_wait_s: float) -> None:
