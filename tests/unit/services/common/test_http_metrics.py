@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 
 from services.common.http_metrics import install_metrics
@@ -18,7 +16,7 @@ def registry() -> CollectorRegistry:
 
 
 @pytest.fixture
-async def client(registry: CollectorRegistry) -> AsyncIterator[httpx.AsyncClient]:
+def client(registry: CollectorRegistry) -> TestClient:
     app = FastAPI()
     install_metrics(app, registry)
 
@@ -30,11 +28,7 @@ async def client(registry: CollectorRegistry) -> AsyncIterator[httpx.AsyncClient
     def broken() -> None:
         raise RuntimeError("boom")
 
-    # The app in-process over httpx's ASGI transport (Starlette's TestClient over httpx is deprecated);
-    # a route that raises answers 500 instead of raising into the test.
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
+    return TestClient(app, raise_server_exceptions=False)
 
 
 def requests(registry: CollectorRegistry, method: str, route: str, status: str) -> float | None:
@@ -43,46 +37,40 @@ def requests(registry: CollectorRegistry, method: str, route: str, status: str) 
     )
 
 
-async def test_requests_are_counted_by_route_template_not_by_path(
-    client: httpx.AsyncClient, registry: CollectorRegistry
+def test_requests_are_counted_by_route_template_not_by_path(
+    client: TestClient, registry: CollectorRegistry
 ) -> None:
-    await client.get("/v1/items/a")
-    await client.get("/v1/items/b")
+    client.get("/v1/items/a")
+    client.get("/v1/items/b")
 
     assert requests(registry, "GET", "/v1/items/{item_id}", "200") == 2
 
 
-async def test_requests_are_timed_by_route_template(
-    client: httpx.AsyncClient, registry: CollectorRegistry
-) -> None:
-    await client.get("/v1/items/a")
+def test_requests_are_timed_by_route_template(client: TestClient, registry: CollectorRegistry) -> None:
+    client.get("/v1/items/a")
 
     labels = {"method": "GET", "route": "/v1/items/{item_id}"}
     assert registry.get_sample_value("http_server_request_duration_seconds_count", labels) == 1
 
 
-async def test_paths_no_route_matches_share_one_label(
-    client: httpx.AsyncClient, registry: CollectorRegistry
-) -> None:
-    await client.get("/no/such/path")
-    await client.get("/another/one")
+def test_paths_no_route_matches_share_one_label(client: TestClient, registry: CollectorRegistry) -> None:
+    client.get("/no/such/path")
+    client.get("/another/one")
 
     assert requests(registry, "GET", "unmatched", "404") == 2
 
 
-async def test_a_route_that_raises_is_counted_as_a_500(
-    client: httpx.AsyncClient, registry: CollectorRegistry
-) -> None:
-    assert (await client.get("/v1/broken")).status_code == 500
+def test_a_route_that_raises_is_counted_as_a_500(client: TestClient, registry: CollectorRegistry) -> None:
+    assert client.get("/v1/broken").status_code == 500
 
     assert requests(registry, "GET", "/v1/broken", "500") == 1
 
 
-async def test_metrics_are_served_in_prometheus_text_format_and_not_counted(
-    client: httpx.AsyncClient, registry: CollectorRegistry
+def test_metrics_are_served_in_prometheus_text_format_and_not_counted(
+    client: TestClient, registry: CollectorRegistry
 ) -> None:
-    await client.get("/v1/items/a")
-    response = await client.get("/metrics")
+    client.get("/v1/items/a")
+    response = client.get("/metrics")
 
     assert response.status_code == 200
     assert response.headers["content-type"] == CONTENT_TYPE_LATEST
@@ -93,5 +81,5 @@ async def test_metrics_are_served_in_prometheus_text_format_and_not_counted(
     assert "/metrics" not in response.text
 
 
-async def test_the_process_metrics_are_served_beside_the_apps(client: httpx.AsyncClient) -> None:
-    assert "process_cpu_seconds_total" in (await client.get("/metrics")).text
+def test_the_process_metrics_are_served_beside_the_apps(client: TestClient) -> None:
+    assert "process_cpu_seconds_total" in client.get("/metrics").text
