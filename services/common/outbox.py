@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
-    ColumnElement,
     String,
     Uuid,
     any_,
@@ -161,9 +160,10 @@ class OutboxReader:
         return [_message(row) for row in rows]
 
     def mark_published(self, event_ids: Sequence[uuid.UUID]) -> None:
-        if event_ids:
-            ids = list(event_ids)
-            self._mark(_any_id(ids) if self._on_postgresql() else outbox.c.event_id.in_(ids))
+        """Mark the rows of ``event_ids``, each sent as the backend stores it: a UUID on PostgreSQL, its 32
+        hex digits where there is no uuid type (SQLAlchemy's ``Uuid`` on SQLite and MariaDB)."""
+        native = self._backend() == "postgresql"
+        self.mark_stored_ids_published([event_id if native else event_id.hex for event_id in event_ids])
 
     def mark_stored_ids_published(self, stored_ids: Sequence[object]) -> None:
         """Mark the rows whose ``event_id`` the driver returned as ``stored_ids`` (read through
@@ -179,20 +179,8 @@ class OutboxReader:
         else:
             self._session.execute(_MARK_STORED_IDS, {"event_ids": list(stored_ids), "now": utc_now()})
 
-    def _on_postgresql(self) -> bool:
-        return self._backend() == "postgresql"
-
     def _backend(self) -> str:
         return self._session.get_bind().dialect.name
-
-    def _mark(self, matches: ColumnElement[bool]) -> None:
-        self._session.execute(update(outbox).where(matches).values(published_at=utc_now()))
-
-
-def _any_id(ids: Sequence[object]) -> ColumnElement[bool]:
-    # One array parameter: an IN list renders a bind parameter per id, and rendering a thousand of
-    # them was most of the time a relay's batch took to mark.
-    return outbox.c.event_id == any_(bindparam("event_ids", ids, type_=postgresql.ARRAY(Uuid)))
 
 
 # The relay's marking, built once (it runs for every batch; building it cost more than running it):
