@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: venv, npm tools, lint, servers and pytest, with a banner and a timing per phase.
 # The servers start in the background while venv, npm and lint run. Servers this run started are
-# stopped at the end unless KEEP_SERVERS=1. Arguments are passed to pytest.
+# stopped at the end unless KEEP_SERVERS=1. Arguments are passed to one pytest run of what they select;
+# without them the suite runs in two phases (see the pytest phases below), then pyzeebe's own suite.
 set -euo pipefail
 SERVER="test"
 # shellcheck source=deploy/local/lib.sh
@@ -90,14 +91,28 @@ UP_PID=
 cat "$UP_LOG"
 ((up_rc == 0)) || { echo "servers failed to start (see above)" >&2; exit 1; }
 
-phase "pytest"
 eval "$("$SERVERS" env)"
-pytest_rc=0
-.venv/bin/pytest "$@" || pytest_rc=$?
-if ((pytest_rc == 5)); then
-  echo "pytest collected no tests: that is a failure" >&2
+run_pytest() {
+  local rc=0
+  .venv/bin/pytest "$@" || rc=$?
+  if ((rc == 5)); then
+    echo "pytest collected no tests: that is a failure" >&2
+  fi
+  ((rc == 0)) || exit "$rc"
+}
+if (($# == 0)); then
+  # Most tests wait on servers, subprocesses and timers rather than compute, so two workers take a
+  # third off the suite's time on two cores. The end-to-end tests run alone afterwards: one stops the
+  # broker for 20 s, one uses the stack's fixed default ports, and the stack they share is a dozen
+  # processes that want the cores to themselves.
+  phase "pytest: unit, integration and contract tests (${PYTEST_WORKERS:-2} workers)"
+  run_pytest --numprocesses "${PYTEST_WORKERS:-2}" --ignore=tests/e2e
+  phase "pytest: end-to-end tests, one at a time"
+  run_pytest tests/e2e
+else
+  phase "pytest $*"
+  run_pytest "$@"
 fi
-((pytest_rc == 0)) || exit "$pytest_rc"
 
 # pyzeebe's own integration suite, unchanged, against the local engine (only with the full suite).
 if (($# == 0)); then
