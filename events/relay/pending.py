@@ -1,12 +1,13 @@
 """The oldest unpublished outbox rows of a service, read straight into the records to publish.
 
 Only what the records need is read: the payload as the JSON text it is stored as (a cast to text on
-every backend), and the event id and time as the driver returns them, without SQLAlchemy's per-row
-type conversion, which cost several times what building the record does (bench/relay_throughput.py).
-The drivers differ: SQLite gives text for both, MariaDB text and a naive UTC datetime, PostgreSQL a
-UUID and an aware datetime; :func:`_text_writers` picks, once per batch, the functions that write the
-backend's values the way the envelope wants. The ids go back to the database to mark the rows as the
-driver gave them; a typed value is made only for the position of the batch's last row.
+every backend), and the event id and time as text, without SQLAlchemy's per-row type conversion,
+which cost several times what building the record does (bench/relay_throughput.py). SQLite and
+MariaDB store the id as 32 hex digits, and the time as text or a naive UTC datetime; PostgreSQL
+casts both to their envelope text itself, since building a ``uuid.UUID`` and a zone-aware datetime
+per row and writing them back out was a third of the read's CPU there. :class:`_Reading` holds, per
+backend, the statements and the functions that finish the text. The ids go back to the database to
+mark the rows as they were read; a typed value is made only for the position of the batch's last row.
 """
 
 from __future__ import annotations
@@ -14,10 +15,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, and_, bindparam, cast, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from events.envelope import RecordWriter
@@ -36,8 +50,8 @@ class Position:
 @dataclass(frozen=True)
 class PendingBatch:
     records: list[OutgoingRecord]
-    stored_ids: list[object]
-    """The event ids as the driver returned them, to mark the rows with (no UUID built per row)."""
+    stored_ids: list[str]
+    """The event ids as read (text, as stored or cast), to mark the rows with: no UUID built per row."""
     last: Position | None
     """The position of the batch's newest row (None for an empty batch)."""
 
@@ -59,53 +73,74 @@ def _naive_utc_time_text(value: Any) -> str:
     return f"{value.isoformat()}+00:00"
 
 
-def _aware_time_text(value: Any) -> str:
-    text: str = value.astimezone(UTC).isoformat()
+def _already_text(value: Any) -> str:
+    """What PostgreSQL's cast and ``to_char`` wrote: the envelope's text already."""
+    text: str = value
     return text
-
-
-_TEXT_WRITERS: dict[str, tuple[Callable[[Any], str], Callable[[Any], str]]] = {
-    "sqlite": (_hex_id_text, _sqlite_time_text),
-    "mysql": (_hex_id_text, _naive_utc_time_text),  # MariaDB as mysql+pymysql://
-    "mariadb": (_hex_id_text, _naive_utc_time_text),
-    "postgresql": (str, _aware_time_text),
-}
-
-
-def _text_writers(session: Session) -> tuple[Callable[[Any], str], Callable[[Any], str]]:
-    """How this backend's driver values of ``event_id`` and ``occurred_at`` become envelope text:
-    chosen once per batch rather than by testing each value's type."""
-    return _TEXT_WRITERS[session.get_bind().dialect.name]
 
 
 def _position(event_id_text: str, occurred_text: str) -> Position:
     return Position(datetime.fromisoformat(occurred_text), uuid.UUID(event_id_text))
 
 
-_PENDING = (
-    select(
-        type_coerce(outbox.c.event_id, String),
-        outbox.c.event_type,
-        outbox.c.schema_version,
-        outbox.c.checkout_id,
-        cast(outbox.c.payload, Text),
-        type_coerce(outbox.c.occurred_at, String),
-        outbox.c.traceparent,
+def _statements(
+    event_id: ColumnElement[Any], occurred_at: ColumnElement[Any]
+) -> tuple[Select[Any], Select[Any]]:
+    """The read of the oldest unpublished rows, and the same read after a position."""
+    pending = (
+        select(
+            event_id,
+            outbox.c.event_type,
+            outbox.c.schema_version,
+            outbox.c.checkout_id,
+            cast(outbox.c.payload, Text),
+            occurred_at,
+            outbox.c.traceparent,
+        )
+        .where(outbox.c.published_at.is_(None))
+        # published_at is NULL in every row read; ordering by it too lets the read follow the
+        # ix_outbox_unpublished index instead of sorting.
+        .order_by(outbox.c.published_at, outbox.c.occurred_at, outbox.c.event_id)
+        .limit(bindparam("limit"))
     )
-    .where(outbox.c.published_at.is_(None))
-    # published_at is NULL in every row read; ordering by it too lets the read follow the
-    # ix_outbox_unpublished index instead of sorting.
-    .order_by(outbox.c.published_at, outbox.c.occurred_at, outbox.c.event_id)
-    .limit(bindparam("limit"))
-)
-_PENDING_AFTER = _PENDING.where(
-    or_(
-        outbox.c.occurred_at > bindparam("after_occurred"),
-        and_(outbox.c.occurred_at == bindparam("after_occurred"), outbox.c.event_id > bindparam("after_id")),
+    after = pending.where(
+        or_(
+            outbox.c.occurred_at > bindparam("after_occurred"),
+            and_(
+                outbox.c.occurred_at == bindparam("after_occurred"),
+                outbox.c.event_id > bindparam("after_id"),
+            ),
+        )
     )
+    return pending, after
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How one backend's rows are read: the two statements, and what turns the id and time the
+    driver returns into envelope text."""
+
+    pending: Select[Any]
+    after: Select[Any]
+    id_text: Callable[[Any], str]
+    time_text: Callable[[Any], str]
+
+
+_STORED = _statements(type_coerce(outbox.c.event_id, String), type_coerce(outbox.c.occurred_at, String))
+_CANONICAL = _statements(
+    cast(outbox.c.event_id, Text),
+    func.to_char(
+        func.timezone("UTC", outbox.c.occurred_at), literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'""")
+    ),
 )
-# Both built once: a relay reads every few tens of milliseconds per outbox, and building and
-# cache-keying the statement each time cost more CPU than reading a small batch.
+_READINGS: dict[str, _Reading] = {
+    "sqlite": _Reading(*_STORED, _hex_id_text, _sqlite_time_text),
+    "mysql": _Reading(*_STORED, _hex_id_text, _naive_utc_time_text),  # MariaDB as mysql+pymysql://
+    "mariadb": _Reading(*_STORED, _hex_id_text, _naive_utc_time_text),
+    "postgresql": _Reading(*_CANONICAL, _already_text, _already_text),
+}
+# Statements built once: a relay reads every few tens of milliseconds per outbox, and building and
+# cache-keying a statement each time cost more CPU than reading a small batch.
 
 
 def pending_events(
@@ -113,17 +148,18 @@ def pending_events(
 ) -> PendingBatch:
     """Up to ``limit`` unpublished events of ``service``'s outbox, oldest first, as ``topic`` records;
     with ``after``, only those that come after it in that order (the batch behind one in flight)."""
+    reading = _READINGS[session.get_bind().dialect.name]
     if after is None:
-        rows = session.execute(_PENDING, {"limit": limit})
+        rows = session.execute(reading.pending, {"limit": limit})
     else:
         rows = session.execute(
-            _PENDING_AFTER,
+            reading.after,
             {"limit": limit, "after_occurred": after.occurred_at, "after_id": after.event_id},
         )
-    id_text, time_text = _text_writers(session)
+    id_text, time_text = reading.id_text, reading.time_text
     record = RecordWriter(topic, service).record
     records: list[OutgoingRecord] = []
-    stored_ids: list[object] = []
+    stored_ids: list[str] = []
     event_id = occurred = ""
     for raw_id, event_type, schema_version, checkout_id, payload_json, raw_occurred, traceparent in (
         rows.all()  # fetched at once and unpacked by position: cheaper per row

@@ -18,9 +18,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import (
     String,
+    Text,
     Uuid,
     any_,
     bindparam,
+    cast,
     column,
     func,
     insert,
@@ -160,15 +162,18 @@ class OutboxReader:
         return [_message(row) for row in rows]
 
     def mark_published(self, event_ids: Sequence[uuid.UUID]) -> None:
-        """Mark the rows of ``event_ids``, each sent as the backend stores it: a UUID on PostgreSQL, its 32
-        hex digits where there is no uuid type (SQLAlchemy's ``Uuid`` on SQLite and MariaDB)."""
-        native = self._backend() == "postgresql"
-        self.mark_stored_ids_published([event_id if native else event_id.hex for event_id in event_ids])
+        """Mark the rows of ``event_ids``, each sent as the relay reads it: the canonical text on
+        PostgreSQL, its 32 hex digits where there is no uuid type (SQLAlchemy's ``Uuid`` on SQLite and
+        MariaDB)."""
+        canonical = self._backend() == "postgresql"
+        self.mark_stored_ids_published(
+            [str(event_id) if canonical else event_id.hex for event_id in event_ids]
+        )
 
-    def mark_stored_ids_published(self, stored_ids: Sequence[object]) -> None:
-        """Mark the rows whose ``event_id`` the driver returned as ``stored_ids`` (read through
-        ``type_coerce(event_id, String)``, so text or, on PostgreSQL, ``uuid.UUID``): they go back as
-        they came, with no UUID built or converted per id, which was the relay's largest cost per row."""
+    def mark_stored_ids_published(self, stored_ids: Sequence[str]) -> None:
+        """Mark the rows whose ``event_id`` the relay read as ``stored_ids``: text on every backend (as
+        stored on SQLite and MariaDB, cast to text on PostgreSQL). They go back as they came, with no
+        UUID built or converted per id, which was the relay's largest cost per row."""
         if not stored_ids:
             return
         backend = self._backend()
@@ -184,12 +189,15 @@ class OutboxReader:
 
 
 # The relay's marking, built once (it runs for every batch; building it cost more than running it):
-# on PostgreSQL the ids as one array; on SQLite as one JSON array that json_each unpacks (rendering
+# on PostgreSQL the ids' text as one array, cast to uuid[] by the server; on SQLite as one JSON array that json_each unpacks (rendering
 # an expanding IN list of a thousand ids was a quarter of the marking's CPU); on MariaDB as an
 # expanding IN list of the ids as stored.
 _MARK_ANY_ID = (
     update(outbox)
-    .where(outbox.c.event_id == any_(bindparam("event_ids", type_=postgresql.ARRAY(Uuid))))
+    .where(
+        outbox.c.event_id
+        == any_(cast(bindparam("event_ids", type_=postgresql.ARRAY(Text)), postgresql.ARRAY(Uuid)))
+    )
     .values(published_at=bindparam("now"))
 )
 _MARK_JSON_IDS = (

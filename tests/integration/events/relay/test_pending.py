@@ -24,6 +24,14 @@ class Allocated:
         return self.body
 
 
+def write_numbered_events(database: Database, checkout_id: str, count: int) -> None:
+    """``count`` events of one checkout, in one transaction, with payloads ``{"n": 0}``, ``{"n": 1}``..."""
+    with UnitOfWork(database) as uow:
+        for n in range(count):
+            uow.outbox.add(Allocated(checkout_id, {"n": n}))
+        uow.commit()
+
+
 PAYLOAD = {"items": [{"sku": "SKU-1", "quantity": 2, "note": 'quote " and \\ and é'}], "total": None}
 
 
@@ -49,20 +57,14 @@ def test_a_pending_record_carries_the_payload_and_facts_the_service_stored(datab
 
 
 def test_pending_events_come_oldest_first_and_stop_at_the_limit(database: Database) -> None:
-    with UnitOfWork(database) as uow:
-        for n in range(5):
-            uow.outbox.add(Allocated("chk-2", {"n": n}))
-        uow.commit()
+    write_numbered_events(database, "chk-2", 5)
     with database.read_sessions.begin() as session:
         pending = pending_events(session, "inventory", "inventory.events", 3)
     assert [parse_envelope(r.value).payload for r in pending.records] == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
 def test_marking_by_the_ids_as_read_marks_exactly_the_rows_read(database: Database) -> None:
-    with UnitOfWork(database) as uow:
-        for n in range(5):
-            uow.outbox.add(Allocated("chk-3", {"n": n}))
-        uow.commit()
+    write_numbered_events(database, "chk-3", 5)
     with database.read_sessions.begin() as session:
         pending = pending_events(session, "inventory", "inventory.events", 3)
     with database.write_sessions.begin() as session:
@@ -71,3 +73,12 @@ def test_marking_by_the_ids_as_read_marks_exactly_the_rows_read(database: Databa
         left = pending_events(session, "inventory", "inventory.events", 10)
 
     assert [parse_envelope(r.value).payload for r in left.records] == [{"n": 3}, {"n": 4}]
+
+
+def test_reading_after_a_batchs_last_position_returns_the_rows_behind_it(database: Database) -> None:
+    write_numbered_events(database, "chk-4", 5)
+    with database.read_sessions.begin() as session:
+        first = pending_events(session, "inventory", "inventory.events", 2)
+        behind = pending_events(session, "inventory", "inventory.events", 10, after=first.last)
+
+    assert [parse_envelope(r.value).payload for r in behind.records] == [{"n": 2}, {"n": 3}, {"n": 4}]
