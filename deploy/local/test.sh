@@ -105,17 +105,15 @@ if (($# == 0)); then
   # third off the suite's time on two cores. The end-to-end tests run alone afterwards: one stops the
   # broker for 20 s, one uses the stack's fixed default ports, and the stack they share is a dozen
   # processes that want the cores to themselves.
-  phase "pytest: unit, integration and contract tests (${PYTEST_WORKERS:-2} workers)"
-  run_pytest --numprocesses "${PYTEST_WORKERS:-2}" --ignore=tests/e2e
+  workers=${PYTEST_WORKERS:-2}
+  phase "pytest: unit, integration and contract tests ($workers workers)"
+  run_pytest --numprocesses "$workers" --ignore=tests/e2e
   phase "pytest: end-to-end tests, one at a time"
   run_pytest tests/e2e
+  # pyzeebe's own integration suite, unchanged, against the local engine.
+  phase "pyzeebe's integration suite against the engine"
+  "$MAKE" --no-print-directory pyzeebe-suite
 else
   phase "pytest $*"
   run_pytest "$@"
-fi
-
-# pyzeebe's own integration suite, unchanged, against the local engine (only with the full suite).
-if (($# == 0)); then
-  phase "pyzeebe's integration suite against the engine"
-  "$MAKE" --no-print-directory pyzeebe-suite
 fi

@@ -189,9 +189,9 @@ class OutboxReader:
 
 
 # The relay's marking, built once (it runs for every batch; building it cost more than running it):
-# on PostgreSQL the ids' text as one array, cast to uuid[] by the server; on SQLite as one JSON array that json_each unpacks (rendering
-# an expanding IN list of a thousand ids was a quarter of the marking's CPU); on MariaDB as an
-# expanding IN list of the ids as stored.
+# on PostgreSQL the ids' text as one array, cast to uuid[] by the server; on SQLite as one JSON array
+# that json_each unpacks (rendering an expanding IN list of a thousand ids was a quarter of the
+# marking's CPU); on MariaDB as an expanding IN list of the ids as stored.
 _MARK_ANY_ID = (
     update(outbox)
     .where(
