@@ -12,7 +12,10 @@ Two measurements: the mix, then the happy path alone. In the same run, two basel
 unary round trips (the machine's raw request rate) and HTTP round trips to the gateway's liveness
 endpoint (the web stack's floor). When the benchmark starts the stack itself, each measurement also
 says how much CPU a checkout cost in each process (and in this load generator, which shares the
-machine): the budget the throughput target leaves is cores / target rate.
+machine): the budget the throughput target leaves is cores / target rate. It also says how many HTTP
+requests each process answered per checkout (from its own ``/metrics``) and so what one of them cost,
+next to the gateway's CPU per liveness request measured in the baseline: the least any request costs,
+whatever it does.
 """
 
 from __future__ import annotations
@@ -29,17 +32,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from support import cpu_seconds, free_port, load, machine, measure_echo  # bench/ is on sys.path as a script
 
 from checkout_saga.catalogue import Scenario
 from checkout_saga.demo import TERMINAL, follow
-from checkout_saga.layout import Ports, StackLayout
+from checkout_saga.layout import SERVICE_NAMES, Ports, StackLayout
 from checkout_saga.processes import Supervisor
 from checkout_saga.stack import start_stack
 from checkout_saga.stats import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_PER_SECOND = 100
+HTTP_SERVERS = ("gateway", "payment_provider", *SERVICE_NAMES)
+"""The stack's processes that count the HTTP requests they answer (``http_server_requests_total``)."""
 HAPPY = Scenario("happy path", "COMPLETED", 1)
 DECLINED = Scenario("card declined", "COMPENSATED", 1, payment_token="tok_chargeDeclined")
 
@@ -86,25 +92,49 @@ def report(label: str, results: list[Result], seconds: float) -> None:
         )
 
 
-class CpuMeter:
-    """CPU used by the stack's processes (and this one) between :meth:`start` and :meth:`report`."""
+def answered_requests(metrics: str) -> float:
+    """HTTP requests a process has answered so far, from its ``/metrics`` text; health probes aside."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics)
+        if family.name == "http_server_requests"
+        for sample in family.samples
+        if sample.name.endswith("_total") and not sample.labels["route"].startswith("/health")
+    )
 
-    def __init__(self, processes: dict[str, int]) -> None:
+
+class StackMeter:
+    """CPU used by the stack's processes (and this one), and HTTP requests they answered, between
+    :meth:`start` and :meth:`report`."""
+
+    def __init__(self, processes: dict[str, int], metrics_urls: dict[str, str]) -> None:
         self._processes = processes
+        self._metrics_urls = metrics_urls
         self._began: dict[str, float] = {}
+        self._answered: dict[str, float] = {}
 
-    def _now(self) -> dict[str, float]:
+    def cpu_seconds(self, name: str) -> float | None:
+        """CPU time process ``name`` has used so far (None when this run did not start the stack)."""
+        pid = self._processes.get(name)
+        return None if pid is None else cpu_seconds(pid)
+
+    def _cpu_now(self) -> dict[str, float]:
         used = {name: cpu_seconds(pid) for name, pid in self._processes.items()}
         used["load generator"] = time.process_time()
         return used
 
+    def _answered_now(self) -> dict[str, float]:
+        with httpx.Client(timeout=10.0) as http:
+            return {name: answered_requests(http.get(url).text) for name, url in self._metrics_urls.items()}
+
     def start(self) -> None:
-        self._began = self._now()
+        self._answered = self._answered_now()
+        self._began = self._cpu_now()
 
     def report(self, checkouts: int) -> None:
         if not self._processes or not checkouts:
             return
-        now = self._now()
+        now = self._cpu_now()
         per_checkout = {name: (now[name] - self._began[name]) * 1000 / checkouts for name in now}
         ranked = sorted(per_checkout.items(), key=lambda item: -item[1])
         parts = ", ".join(f"{name} {ms:.1f}" for name, ms in ranked if ms >= 0.05)
@@ -113,28 +143,44 @@ class CpuMeter:
             f"  CPU per checkout: {sum(per_checkout.values()):.1f} ms ({parts}); "
             f"{TARGET_PER_SECOND}/s on {os.cpu_count()} cores allows {budget:.0f} ms"
         )
+        answered = self._answered_now()
+        requests = {name: (answered[name] - self._answered[name]) / checkouts for name in answered}
+        # All of the process's CPU over its requests: the services do nothing else; the gateway also
+        # runs its projection consumer.
+        parts = ", ".join(
+            f"{name} {count:.1f} ({per_checkout[name] / count:.1f} ms CPU per request)"
+            for name, count in sorted(requests.items(), key=lambda item: -item[1])
+            if count > 0
+        )
+        print(f"  HTTP requests answered per checkout: {sum(requests.values()):.1f} ({parts})")
 
 
 async def measured_drive(
-    args: argparse.Namespace, gateway: str, key: str, failing_share: float, cpu: CpuMeter, label: str
+    args: argparse.Namespace, gateway: str, key: str, failing_share: float, meter: StackMeter, label: str
 ) -> None:
-    cpu.start()
+    meter.start()
     results = await drive(gateway, key, args.seconds, args.clients, failing_share)
     report(label, results, args.seconds)
-    cpu.report(sum(r.status in TERMINAL for r in results))
+    meter.report(sum(r.status in TERMINAL for r in results))
 
 
-async def measure(args: argparse.Namespace, gateway: str, key: str, cpu: CpuMeter) -> None:
+async def measure(args: argparse.Namespace, gateway: str, key: str, meter: StackMeter) -> None:
     echo = await measure_echo(5.0, args.clients)
+    gateway_cpu = meter.cpu_seconds("gateway")
     async with httpx.AsyncClient(base_url=gateway, timeout=10.0) as http:
-        http_rate = len(await load(lambda: http.get("/health/live"), 5.0, args.clients)) / 5.0
-    print(
-        f"baseline: empty gRPC unary round trips {echo:,.0f}/s; gateway HTTP round trips {http_rate:,.0f}/s"
+        answered = len(await load(lambda: http.get("/health/live"), 5.0, args.clients))
+    baseline = (
+        f"baseline: empty gRPC unary round trips {echo:,.0f}/s; "
+        f"gateway HTTP round trips {answered / 5.0:,.0f}/s"
     )
+    if gateway_cpu is not None:
+        used = (meter.cpu_seconds("gateway") or 0.0) - gateway_cpu
+        baseline += f", {used * 1000 / answered:.2f} ms of the gateway's CPU each (liveness)"
+    print(baseline)
     await drive(gateway, key, 5.0, args.clients, args.failing_share)  # warm-up, not reported
     mix = f"mix ({args.failing_share:.0%} declined cards)"
-    await measured_drive(args, gateway, key, args.failing_share, cpu, mix)
-    await measured_drive(args, gateway, key, 0.0, cpu, "happy path alone")
+    await measured_drive(args, gateway, key, args.failing_share, meter, mix)
+    await measured_drive(args, gateway, key, 0.0, meter, "happy path alone")
     print(f"targets on 2 cores: >= {TARGET_PER_SECOND} checkouts/s with p99 < 500 ms")
 
 
@@ -151,7 +197,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"load: {args.clients} clients, {args.seconds:g} s per measurement")
     if args.gateway_url:
-        asyncio.run(measure(args, args.gateway_url, args.api_key, CpuMeter({})))
+        asyncio.run(measure(args, args.gateway_url, args.api_key, StackMeter({}, {})))
         return
     key = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="checkout-bench-") as scratch:
@@ -167,7 +213,8 @@ def main() -> None:
                 f"stack started in {time.perf_counter() - began:.1f} s ({len(supervisor.running)} processes)"
             )
             processes = {running.spec.name: running.process.pid for running in supervisor.running}
-            asyncio.run(measure(args, layout.url("gateway"), key, CpuMeter(processes)))
+            metrics = {name: layout.url(name, "/metrics") for name in HTTP_SERVERS}
+            asyncio.run(measure(args, layout.url("gateway"), key, StackMeter(processes, metrics)))
         finally:
             supervisor.stop_all()
 
