@@ -12,10 +12,11 @@ Two measurements: the mix, then the happy path alone. In the same run, two basel
 unary round trips (the machine's raw request rate) and HTTP round trips to the gateway's liveness
 endpoint (the web stack's floor). When the benchmark starts the stack itself, each measurement also
 says how much CPU a checkout cost in each process (and in this load generator, which shares the
-machine): the budget the throughput target leaves is cores / target rate. It also says how many HTTP
-requests each process answered per checkout (from its own ``/metrics``) and so what one of them cost,
-next to the gateway's CPU per liveness request measured in the baseline: the least any request costs,
-whatever it does.
+machine): the budget the throughput target leaves is cores / target rate. It also counts the HTTP
+requests each process answered per checkout and the gRPC commands the engine answered (from their own
+``/metrics``), and prices them at the least a request costs here, measured in the baselines (CPU per
+empty gRPC round trip; the gateway's CPU per liveness answer): the transport floor, what a checkout
+costs before any request does anything.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_PER_SECOND = 100
 HTTP_SERVERS = ("gateway", "payment_provider", *SERVICE_NAMES)
 """The stack's processes that count the HTTP requests they answer (``http_server_requests_total``)."""
+GRPC = "engine gRPC"
 HAPPY = Scenario("happy path", "COMPLETED", 1)
 DECLINED = Scenario("card declined", "COMPENSATED", 1, payment_token="tok_chargeDeclined")
 
@@ -92,26 +94,37 @@ def report(label: str, results: list[Result], seconds: float) -> None:
         )
 
 
-def answered_requests(metrics: str) -> float:
-    """HTTP requests a process has answered so far, from its ``/metrics`` text; health probes aside."""
+def counted(metrics: str, sample_name: str) -> float:
+    """The sum of a counter's ``sample_name`` over its labels in a ``/metrics`` text, health probes aside."""
     return sum(
         sample.value
         for family in text_string_to_metric_families(metrics)
-        if family.name == "http_server_requests"
         for sample in family.samples
-        if sample.name.endswith("_total") and not sample.labels["route"].startswith("/health")
+        if sample.name == sample_name and not sample.labels.get("route", "").startswith("/health")
     )
 
 
-class StackMeter:
-    """CPU used by the stack's processes (and this one), and HTTP requests they answered, between
-    :meth:`start` and :meth:`report`."""
+@dataclass(frozen=True)
+class Floors:
+    """What the least request costs in CPU on this machine, from the baselines."""
 
-    def __init__(self, processes: dict[str, int], metrics_urls: dict[str, str]) -> None:
+    grpc_round_trip_ms: float
+    """An empty unary call, client and server together."""
+    http_answer_ms: float
+    """The gateway answering its liveness probe: the server side only."""
+
+
+class StackMeter:
+    """CPU used by the stack's processes (and this one), HTTP requests they answered and gRPC commands
+    the engine answered, between :meth:`start` and :meth:`report`; nothing without ``processes`` (a
+    stack this run did not start)."""
+
+    def __init__(self, processes: dict[str, int], http_metrics: dict[str, str], engine_metrics: str) -> None:
         self._processes = processes
-        self._metrics_urls = metrics_urls
+        self._http_metrics = http_metrics
+        self._engine_metrics = engine_metrics
         self._began: dict[str, float] = {}
-        self._answered: dict[str, float] = {}
+        self._counts: dict[str, float] = {}
 
     def cpu_seconds(self, name: str) -> float | None:
         """CPU time process ``name`` has used so far (None when this run did not start the stack)."""
@@ -123,16 +136,25 @@ class StackMeter:
         used["load generator"] = time.process_time()
         return used
 
-    def _answered_now(self) -> dict[str, float]:
+    def _counts_now(self) -> dict[str, float]:
+        """HTTP requests answered per process so far, and under ``GRPC`` the engine's gRPC commands."""
         with httpx.Client(timeout=10.0) as http:
-            return {name: answered_requests(http.get(url).text) for name, url in self._metrics_urls.items()}
+            counts = {
+                name: counted(http.get(url).text, "http_server_requests_total")
+                for name, url in self._http_metrics.items()
+            }
+            counts[GRPC] = counted(
+                http.get(self._engine_metrics).text, "engine_command_duration_seconds_count"
+            )
+        return counts
 
     def start(self) -> None:
-        self._answered = self._answered_now()
-        self._began = self._cpu_now()
+        if self._processes:
+            self._counts = self._counts_now()
+            self._began = self._cpu_now()
 
-    def report(self, checkouts: int) -> None:
-        if not self._processes or not checkouts:
+    def report(self, checkouts: int, floors: Floors | None) -> None:
+        if not self._processes or not checkouts or floors is None:
             return
         now = self._cpu_now()
         per_checkout = {name: (now[name] - self._began[name]) * 1000 / checkouts for name in now}
@@ -143,25 +165,40 @@ class StackMeter:
             f"  CPU per checkout: {sum(per_checkout.values()):.1f} ms ({parts}); "
             f"{TARGET_PER_SECOND}/s on {os.cpu_count()} cores allows {budget:.0f} ms"
         )
-        answered = self._answered_now()
-        requests = {name: (answered[name] - self._answered[name]) / checkouts for name in answered}
+        counts = self._counts_now()
+        per = {name: (counts[name] - self._counts[name]) / checkouts for name in counts}
+        commands = per.pop(GRPC)
         # All of the process's CPU over its requests: the services do nothing else; the gateway also
         # runs its projection consumer.
         parts = ", ".join(
             f"{name} {count:.1f} ({per_checkout[name] / count:.1f} ms CPU per request)"
-            for name, count in sorted(requests.items(), key=lambda item: -item[1])
+            for name, count in sorted(per.items(), key=lambda item: -item[1])
             if count > 0
         )
-        print(f"  HTTP requests answered per checkout: {sum(requests.values()):.1f} ({parts})")
+        answers = sum(per.values())
+        print(f"  HTTP requests answered per checkout: {answers:.1f} ({parts})")
+        floor = answers * floors.http_answer_ms + commands * floors.grpc_round_trip_ms
+        print(
+            f"  transport floor: {answers:.1f} HTTP answers x {floors.http_answer_ms:.2f} ms + "
+            f"{commands:.1f} engine gRPC commands x {floors.grpc_round_trip_ms:.2f} ms = {floor:.1f} ms "
+            f"per checkout of the {budget:.0f} ms budget, before any handler, HTTP client, database, "
+            "engine or event work"
+        )
 
 
 async def measured_drive(
-    args: argparse.Namespace, gateway: str, key: str, failing_share: float, meter: StackMeter, label: str
+    args: argparse.Namespace,
+    gateway: str,
+    key: str,
+    failing_share: float,
+    meter: StackMeter,
+    floors: Floors | None,
+    label: str,
 ) -> None:
     meter.start()
     results = await drive(gateway, key, args.seconds, args.clients, failing_share)
     report(label, results, args.seconds)
-    meter.report(sum(r.status in TERMINAL for r in results))
+    meter.report(sum(r.status in TERMINAL for r in results), floors)
 
 
 async def measure(args: argparse.Namespace, gateway: str, key: str, meter: StackMeter) -> None:
@@ -170,17 +207,19 @@ async def measure(args: argparse.Namespace, gateway: str, key: str, meter: Stack
     async with httpx.AsyncClient(base_url=gateway, timeout=10.0) as http:
         answered = len(await load(lambda: http.get("/health/live"), 5.0, args.clients))
     baseline = (
-        f"baseline: empty gRPC unary round trips {echo:,.0f}/s; "
-        f"gateway HTTP round trips {answered / 5.0:,.0f}/s"
+        f"baseline: empty gRPC unary round trips {echo.per_second:,.0f}/s, {echo.cpu_ms:.2f} ms CPU each "
+        f"(client and server); gateway HTTP round trips {answered / 5.0:,.0f}/s"
     )
+    floors = None
     if gateway_cpu is not None:
         used = (meter.cpu_seconds("gateway") or 0.0) - gateway_cpu
-        baseline += f", {used * 1000 / answered:.2f} ms of the gateway's CPU each (liveness)"
+        floors = Floors(echo.cpu_ms, used * 1000 / answered)
+        baseline += f", {floors.http_answer_ms:.2f} ms of the gateway's CPU each (liveness)"
     print(baseline)
     await drive(gateway, key, 5.0, args.clients, args.failing_share)  # warm-up, not reported
     mix = f"mix ({args.failing_share:.0%} declined cards)"
-    await measured_drive(args, gateway, key, args.failing_share, meter, mix)
-    await measured_drive(args, gateway, key, 0.0, meter, "happy path alone")
+    await measured_drive(args, gateway, key, args.failing_share, meter, floors, mix)
+    await measured_drive(args, gateway, key, 0.0, meter, floors, "happy path alone")
     print(f"targets on 2 cores: >= {TARGET_PER_SECOND} checkouts/s with p99 < 500 ms")
 
 
@@ -197,7 +236,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"load: {args.clients} clients, {args.seconds:g} s per measurement")
     if args.gateway_url:
-        asyncio.run(measure(args, args.gateway_url, args.api_key, StackMeter({}, {})))
+        asyncio.run(measure(args, args.gateway_url, args.api_key, StackMeter({}, {}, "")))
         return
     key = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="checkout-bench-") as scratch:
@@ -213,8 +252,12 @@ def main() -> None:
                 f"stack started in {time.perf_counter() - began:.1f} s ({len(supervisor.running)} processes)"
             )
             processes = {running.spec.name: running.process.pid for running in supervisor.running}
-            metrics = {name: layout.url(name, "/metrics") for name in HTTP_SERVERS}
-            asyncio.run(measure(args, layout.url("gateway"), key, StackMeter(processes, metrics)))
+            meter = StackMeter(
+                processes,
+                {name: layout.url(name, "/metrics") for name in HTTP_SERVERS},
+                layout.url("engine_http", "/metrics"),
+            )
+            asyncio.run(measure(args, layout.url("gateway"), key, meter))
         finally:
             supervisor.stop_all()
 

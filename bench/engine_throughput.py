@@ -118,7 +118,7 @@ async def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"load: {args.concurrency} concurrent callers, {args.seconds:g} s per measurement")
-    echo_rate = await measure_echo(args.seconds, args.concurrency)
+    echo_rate = (await measure_echo(args.seconds, args.concurrency)).per_second
     print(f"baseline: empty gRPC unary round trips: {echo_rate:,.0f}/s")
     with tempfile.TemporaryDirectory(prefix="engine-bench-") as data_dir:
         results = await measure_engine(args.seconds, args.concurrency, Path(data_dir), args.history)

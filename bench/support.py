@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -70,9 +71,16 @@ async def load(call: Callable[[], Awaitable[object]], seconds: float, concurrenc
     return latencies
 
 
-async def measure_echo(seconds: float, concurrency: int) -> float:
-    """Empty gRPC unary round trips per second against a server in its own process: the machine's raw
-    request rate, the baseline the benchmarks compare against."""
+@dataclass(frozen=True)
+class EchoBaseline:
+    per_second: float
+    cpu_ms: float
+    """CPU time of one round trip, client and server together (both Python, on this machine)."""
+
+
+async def measure_echo(seconds: float, concurrency: int) -> EchoBaseline:
+    """Empty gRPC unary round trips against a server in its own process: the machine's raw request
+    rate, the baseline the benchmarks compare against, and what one round trip costs in CPU."""
     server = subprocess.Popen([sys.executable, "-c", ECHO_SERVER], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -80,8 +88,10 @@ async def measure_echo(seconds: float, concurrency: int) -> float:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             ping = channel.unary_unary("/bench.Echo/Ping")  # type: ignore[call-arg]
             await ping(b"")
+            began = cpu_seconds(server.pid) + time.process_time()
             latencies = await load(lambda: ping(b""), seconds, concurrency)
-        return len(latencies) / seconds
+            used = cpu_seconds(server.pid) + time.process_time() - began
+        return EchoBaseline(len(latencies) / seconds, used * 1000 / len(latencies))
     finally:
         server.terminate()
         server.wait()
