@@ -269,7 +269,7 @@ def _state(stack: Stack, service: str, path: str) -> dict[str, Any] | None:
 def check_invariants(stack: Stack, checkout_ids: list[str], stock_before: dict[str, dict[str, int]]) -> None:
     """What must hold across the services once the given checkouts have ended (the issue's list):
     money captured - refunded = total of completed orders; stock conservation; nothing left held by a
-    compensated checkout."""
+    compensated checkout; and loyalty points credited once per completed order."""
     captured_minus_refunded = 0
     confirmed_orders_total = 0
     allocated_by_completed: dict[str, int] = {}
@@ -308,10 +308,17 @@ def check_invariants(stack: Stack, checkout_ids: list[str], stock_before: dict[s
             for name, state in seen.items():
                 assert state in COMPENSATED_STATES[name], f"{where}: {name} is {state}"
     assert captured_minus_refunded == confirmed_orders_total
-    for checkout_id in checkout_ids:
-        _assert_loyalty_followed(
-            stack, checkout_id, completed=stack.until(checkout_id)["status"] == "COMPLETED"
+    awards = [
+        award
+        for checkout_id in checkout_ids
+        if (
+            award := _assert_loyalty_followed(
+                stack, checkout_id, completed=stack.until(checkout_id)["status"] == "COMPLETED"
+            )
         )
+        is not None
+    ]
+    _assert_credited_once(stack, awards)
     stock_after = stock_levels(stack)
     for sku, after in stock_after.items():
         assert after["on_hand"] + after["allocated"] == after["received"], sku
@@ -319,9 +326,9 @@ def check_invariants(stack: Stack, checkout_ids: list[str], stock_before: dict[s
         assert after["allocated"] - before["allocated"] == allocated_by_completed.get(sku, 0), sku
 
 
-def _assert_loyalty_followed(stack: Stack, checkout_id: str, *, completed: bool) -> None:
-    """A completed checkout's order earns points once, through order.events on Kafka and the
-    loyalty-points consumer (asynchronously, hence the wait); a compensated one never does."""
+def _assert_loyalty_followed(stack: Stack, checkout_id: str, *, completed: bool) -> dict[str, Any] | None:
+    """A completed checkout's order earns points, through order.events on Kafka and the loyalty-points
+    consumer (asynchronously, hence the wait); a compensated one never does. The award, if any."""
     deadline = time.monotonic() + LOYALTY_WAIT_SECONDS
     award = _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
     while completed and award is None and time.monotonic() < deadline:
@@ -329,13 +336,27 @@ def _assert_loyalty_followed(stack: Stack, checkout_id: str, *, completed: bool)
         award = _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
     if not completed:
         assert award is None, f"compensated checkout {checkout_id} earned points: {award}"
-        return
+        return None
     assert award is not None, f"completed checkout {checkout_id} earned no points"
     order = _state(stack, "order", f"/v1/orders/{checkout_id}")
     assert order is not None
     assert award["status"] == "AWARDED"
     assert award["order_id"] == order["order_id"]
     assert award["amount"] == order["total"]
+    return award
+
+
+def _assert_credited_once(stack: Stack, awards: list[dict[str, Any]]) -> None:
+    """Each customer's account holds exactly the points of its awards: an OrderCreated applied twice
+    (a republished copy, a redelivery after a crash or an outage) would have credited it twice. Every
+    test's customers are its own (:func:`body`), so the accounts hold nothing else."""
+    points: dict[str, int] = {}
+    for award in awards:
+        points[award["customer_id"]] = points.get(award["customer_id"], 0) + award["points"]
+    for customer_id, expected in points.items():
+        account = _state(stack, "loyalty", f"/v1/accounts/{customer_id}")
+        assert account is not None, f"no account for {customer_id}"
+        assert account["awarded"] == expected, f"account of {customer_id}"
 
 
 @pytest.fixture(autouse=True)

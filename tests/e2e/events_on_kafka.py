@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 from sqlalchemy import create_engine, text
 
 from checkout_saga.layout import SERVICE_NAMES
 from events.envelope import parse_envelope
+from events.topics import SERVICE_TOPICS
 from services.common.database import Database
 from services.common.outbox import OutboxMessage, OutboxReader
 from tests.e2e.conftest import Stack
@@ -129,3 +131,36 @@ def kafka(command: str) -> None:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def awards_written(stack: Stack, completed: list[str]) -> None:
+    """Wait until the loyalty service has written the PointsAwarded of each completed checkout (it does
+    so when its consumer hears of the order), then until every outbox is drained."""
+    until(
+        lambda: all(outbox(stack, "loyalty", checkout_id) for checkout_id in completed),
+        "the awards of the completed checkouts",
+    )
+    outboxes_drained(stack)
+
+
+def assert_arrived_in_order(
+    stack: Stack, bootstrap: str, since_ms: int, checkouts: list[dict[str, Any]]
+) -> None:
+    """Every event each service wrote for these checkouts is on its topic, in the order written, once
+    copies are set aside (a relay may publish a batch twice; consumers drop the copy). A completed
+    checkout has events from every service: its check cannot pass on an empty outbox."""
+    for service in RELAYED:
+        reader = TopicReader(bootstrap, SERVICE_TOPICS[service], since_ms)
+        try:
+            for checkout in checkouts:
+                written = [m.event_id for m in outbox(stack, service, checkout["id"])]
+                if checkout["status"] == "COMPLETED":
+                    assert written, f"{service} wrote nothing for completed checkout {checkout['id']}"
+                reader.read_until(
+                    lambda r=reader, c=checkout["id"], w=written: set(w) <= set(r.event_ids(c)),
+                    f"{service} events of {checkout['id']}",
+                )
+                arrived = list(dict.fromkeys(reader.event_ids(checkout["id"])))
+                assert arrived == written, f"{service}: {checkout['status']} checkout {checkout['id']}"
+        finally:
+            reader.close()
