@@ -19,6 +19,7 @@ from tests.e2e.conftest import ROOT, Stack
 
 CLI = [sys.executable, "-m", "checkout_saga.cli"]
 READY_LINE = "The checkout stack is up."
+BANNER_END = "Ctrl-C stops everything."
 START_LIMIT_S = 120
 
 
@@ -29,7 +30,8 @@ def _environment(var_dir: Path) -> dict[str, str]:
     return {**environment, "STACK_VAR_DIR": str(var_dir), "STACK_BPMN_DIR": str(ROOT / "bpmn")}
 
 
-def _wait_for_ready(up: subprocess.Popen[str]) -> list[str]:
+def _wait_for_banner(up: subprocess.Popen[str]) -> str:
+    """What ``up`` printed from its ready line to the end of its banner."""
     assert up.stdout is not None
     lines: list[str] = []
     deadline = time.monotonic() + START_LIMIT_S
@@ -38,9 +40,15 @@ def _wait_for_ready(up: subprocess.Popen[str]) -> list[str]:
         if not line:
             raise AssertionError("checkout-saga up exited:\n" + "".join(lines))
         lines.append(line)
-        if READY_LINE in line:
-            return lines
+        if BANNER_END in line:
+            return "".join(lines[next(i for i, seen in enumerate(lines) if READY_LINE in seen) :])
     raise AssertionError("checkout-saga up not ready in time:\n" + "".join(lines))
+
+
+def _printed(banner: str, label: str) -> str:
+    """The first word after ``label`` on its banner line."""
+    (line,) = [line for line in banner.splitlines() if line.strip().startswith(label)]
+    return line.strip().removeprefix(label).split()[0]
 
 
 def test_up_serves_the_stack_demo_runs_checkouts_and_ctrl_c_stops_everything(
@@ -49,7 +57,14 @@ def test_up_serves_the_stack_demo_runs_checkouts_and_ctrl_c_stops_everything(
     environment = _environment(tmp_path)
     up = subprocess.Popen([*CLI, "up"], cwd=ROOT, env=environment, stdout=subprocess.PIPE, text=True)
     try:
-        _wait_for_ready(up)
+        banner = _wait_for_banner(up)
+        key = _printed(banner, "demo API key")
+        listed = httpx.get(
+            "http://127.0.0.1:8000/v1/checkouts",
+            params={"customer": "cust-1"},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=5,
+        )
         demo = subprocess.run(
             [*CLI, "demo", "--count", "12"],
             cwd=ROOT,
@@ -64,6 +79,10 @@ def test_up_serves_the_stack_demo_runs_checkouts_and_ctrl_c_stops_everything(
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=60)
 
+    assert _printed(banner, "gateway API docs") == "http://127.0.0.1:8000/docs"
+    assert _printed(banner, "engine read API") == "http://127.0.0.1:8081/docs"
+    assert key == (tmp_path / "demo-api-key").read_text().strip()
+    assert listed.status_code == 200  # the printed key is one the gateway accepts
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "12 checkouts, 0 not as expected" in demo.stdout
     assert docs.status_code == 200
