@@ -10,9 +10,19 @@ import uuid
 from typing import Any
 
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient
 
+from events.consumers.loyalty_points import GROUP_ID as LOYALTY_POINTS
 from events.envelope import parse_envelope
-from events.topics import SAGA_TOPIC, SERVICE_TOPICS, dead_letter_topic
+from events.topics import (
+    DEAD_LETTER_RETENTION_MS,
+    PARTITIONS,
+    RETENTION_MS,
+    SAGA_TOPIC,
+    SERVICE_TOPICS,
+    dead_letter_topic,
+)
+from gateway.adapters.projection_consumer import GROUP_ID as PROJECTION
 from tests.e2e.conftest import API_KEY, Stack, body
 from tests.e2e.events_on_kafka import (
     TopicReader,
@@ -26,8 +36,26 @@ from tests.e2e.events_on_kafka import (
     published_at,
     until,
 )
+from tests.kafka_topics import partitions_of, retention_of
 
 OUTAGE_S = 20.0
+
+
+def test_the_stacks_topics_were_created_with_their_partitions_and_retention(kafka_admin: AdminClient) -> None:
+    # The broker does not create topics by itself (auto.create.topics.enable=false): the relay and the
+    # consumer groups created these at start-up, each with its explicit partitions and retention.
+    event_topics = [*SERVICE_TOPICS.values(), SAGA_TOPIC]
+    dead_letters = [dead_letter_topic(LOYALTY_POINTS), dead_letter_topic(PROJECTION)]
+    created = {
+        topic: (len(partitions_of(kafka_admin, topic)), retention_of(kafka_admin, topic))
+        for topic in event_topics + dead_letters
+    }
+    assert len(event_topics) == 7
+    assert created == {
+        **{topic: (PARTITIONS, str(RETENTION_MS)) for topic in event_topics},
+        **{topic: (1, str(DEAD_LETTER_RETENTION_MS)) for topic in dead_letters},
+    }
+    assert (PARTITIONS, RETENTION_MS, DEAD_LETTER_RETENTION_MS) == (6, 7 * 86_400_000, 30 * 86_400_000)
 
 
 def test_every_domain_event_of_a_completed_and_a_compensated_checkout_arrives_in_order(

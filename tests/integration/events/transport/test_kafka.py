@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]  # untyped re-export
+from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]  # untyped re-export
 
 from events.transport.kafka import KafkaLogConsumer, KafkaPublisher, KafkaTopicAdmin
 from events.transport.local_log import partition_for
 from events.transport.ports import ConsumedRecord, ConsumeFailed, OutgoingRecord, PublishFailed, TopicSpec
 from tests.integration.events.transport.forwarder import Forwarder
+from tests.kafka_topics import partitions_of, retention_of
 
 TIMEOUT_S = 30
 OpenConsumer = Callable[..., KafkaLogConsumer]
@@ -262,21 +263,3 @@ def test_a_publisher_that_failed_while_the_broker_was_unreachable_publishes_once
         bootstrap.close()
 
     assert values(consume(open_consumer(topic), 1)) == ["once back"]
-
-
-def partitions_of(admin: AdminClient, topic: str) -> list[int]:
-    """The topic's partitions once the broker's metadata lists them: right after CreateTopics it may
-    still show the topic with none (seen once in CI), while their leaders are being elected."""
-    deadline = time.monotonic() + TIMEOUT_S
-    while True:
-        partitions = list(admin.list_topics(topic, timeout=TIMEOUT_S).topics[topic].partitions)
-        if partitions or time.monotonic() > deadline:
-            return partitions
-        time.sleep(0.05)
-
-
-def retention_of(admin: AdminClient, topic: str) -> str:
-    resource = ConfigResource("topic", topic)
-    config = admin.describe_configs([resource])[resource].result(timeout=TIMEOUT_S)
-    value: str = config["retention.ms"].value
-    return value
