@@ -1,0 +1,64 @@
+"""What each job type's worker asks Zeebe for: exactly the variables its diagram element says it reads
+(plus the trace context), and the workers' limits, set on every job type."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from pyzeebe.task.task import Task
+
+from events.transport.local_log import LocalLogTransport
+from telemetry.http_client import open_session
+from telemetry.propagation import TRACEPARENT
+from workers.app import WorkerApp
+from workers.saga_events import SagaEventPublisher
+from workers.settings import WorkerSettings
+from zeebe_connection import ZeebeSettings
+
+DIAGRAM = Path(__file__).resolve().parents[3] / "bpmn" / "checkout.bpmn"
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
+
+
+def reads_by_job_type() -> dict[str, list[str]]:
+    """Each job type's variables as its element's documentation lists them (``Reads: a, b (note).``)."""
+    reads: dict[str, list[str]] = {}
+    for element in ET.parse(DIAGRAM).getroot().iter():
+        definition = element.find(f"{BPMN}extensionElements/{ZEEBE}taskDefinition")
+        if definition is None:
+            continue
+        documentation = element.findtext(f"{BPMN}documentation") or ""
+        match = re.search(r"Reads: (.*?)\.(?:\s|$)", documentation)
+        assert match is not None, f"{element.get('id')} does not say what it reads"
+        reads[definition.get("type", "")] = [name.split()[0] for name in match.group(1).split(",")]
+    return reads
+
+
+def tasks_of(settings: WorkerSettings, tmp_path: Path) -> list[Task]:
+    """The tasks the workers process would register (built, never connected)."""
+
+    async def build() -> list[Task]:
+        events = SagaEventPublisher(LocalLogTransport(tmp_path / "log.sqlite").publisher("workers"))
+        async with open_session(1) as http:
+            return list(WorkerApp(settings, ZeebeSettings()).build_worker(http, events).tasks)
+
+    return asyncio.run(build())
+
+
+@pytest.fixture
+def tasks(tmp_path: Path) -> list[Task]:
+    return tasks_of(WorkerSettings(max_running_jobs=7), tmp_path)
+
+
+def test_every_job_type_fetches_exactly_what_its_element_says_it_reads(tasks: list[Task]) -> None:
+    fetched = {task.type: list(task.config.variables_to_fetch or []) for task in tasks}
+
+    assert fetched == {job_type: [*names, TRACEPARENT] for job_type, names in reads_by_job_type().items()}
+
+
+def test_every_job_type_runs_at_most_the_configured_number_of_jobs_at_once(tasks: list[Task]) -> None:
+    assert {(task.config.max_running_jobs, task.config.max_jobs_to_activate) for task in tasks} == {(7, 7)}
