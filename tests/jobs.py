@@ -6,8 +6,11 @@ from typing import Any
 from pyzeebe import Job
 
 
-def job(job_type: str = "cart.reserve", *, key: int = 2251799813685300, **variables: Any) -> Job:
-    """A job of the checkout diagram; ``checkoutId`` is ``chk-1`` unless ``variables`` say otherwise."""
+def job(
+    job_type: str = "cart.reserve", *, key: int = 2251799813685300, retries: int = 1, **variables: Any
+) -> Job:
+    """A job of the checkout diagram with ``retries`` left; ``checkoutId`` is ``chk-1`` unless
+    ``variables`` say otherwise."""
     return Job(
         key=key,
         type=job_type,
@@ -19,7 +22,7 @@ def job(job_type: str = "cart.reserve", *, key: int = 2251799813685300, **variab
         element_instance_key=2251799813685301,
         custom_headers={},
         worker="checkout-workers",
-        retries=1,
+        retries=retries,
         deadline=0,
         variables={"checkoutId": "chk-1", **variables},
     )
