@@ -8,13 +8,36 @@ from __future__ import annotations
 
 import json
 
+import httpx
+
+from events.consumers import __main__ as consumers
+from events.consumers import loyalty_points
+from events.topics import SAGA_TOPIC
+from gateway.adapters import projection, projection_consumer
 from tests.contract.pacts import PACT_DIR, pairs
 
 
-def test_the_pairs_table_lists_at_least_the_loyalty_points_group() -> None:
-    assert ("loyalty-points", "order.events", "order") in {
-        (row.consumer, row.topic, row.provider) for row in pairs()
+def groups_in_code() -> dict[str, tuple[str, set[str]]]:
+    """Each consumer group the code runs: the topic it reads and the event types it handles."""
+    (loyalty_topic,) = loyalty_points.TOPICS
+    with httpx.Client() as unused:  # the handlers only close over the client
+        loyalty_types = set(loyalty_points.handlers(loyalty_points.LoyaltyClient(unused)))
+    return {
+        loyalty_points.GROUP_ID: (loyalty_topic, loyalty_types),
+        projection_consumer.GROUP_ID: (SAGA_TOPIC, set(projection.HANDLERS)),
     }
+
+
+def event_type(message: str) -> str:
+    """``an OrderCreated event`` -> ``OrderCreated``."""
+    return message.split()[1]
+
+
+def test_every_consumer_group_the_code_runs_is_listed_with_every_event_type_it_handles() -> None:
+    # python -m events.consumers runs these groups; the gateway runs its projection in-process.
+    assert set(consumers.GROUPS) | {projection_consumer.GROUP_ID} == set(groups_in_code())
+    listed = {row.consumer: (row.topic, {event_type(m) for m in row.messages}) for row in pairs()}
+    assert listed == groups_in_code()
 
 
 def test_every_committed_pact_is_a_listed_pair_and_every_listed_pair_is_committed() -> None:
