@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry = REGISTRY) -> in
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
         ("generate", "write every registered contract's JSON Schema"),
-        ("check", "exit 1 on drift, a breaking version or a deleted version"),
+        ("check", "exit 1 on drift, a breaking version, a version edited in place or a deleted version"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument(
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None, registry: Registry = REGISTRY) -> in
         return 1
     print(
         f"event contracts OK: {count} schemas of {len(registry.event_types())} event types up to date,"
-        " each version compatible with the one before, none deleted"
+        " each version compatible with the one before and with its first commit, none deleted"
     )
     return 0
 

@@ -1,15 +1,19 @@
 """What ``python -m events.contracts check`` refuses: schema files out of step with the models,
-versions that break the previous version's consumers, and versions deleted.
+versions that break the previous version's consumers, versions edited in place in a way that breaks
+their own first consumers, and versions deleted.
 
 Each finding is one readable line naming the file or event and what to do about it.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from events.contracts.compatibility import breaking_changes
+from events.contracts.history import first_committed
 from events.contracts.registry import Registry
 from events.contracts.schemas import generated, schema_of
 
@@ -42,6 +46,24 @@ def incompatibilities(registry: Registry) -> list[str]:
     return found
 
 
+def edited_in_place(
+    registry: Registry, directory: Path, first_text: Callable[[Path], str | None] = first_committed
+) -> list[str]:
+    """Versions whose schema now breaks consumers of the same version as its file was first committed:
+    a released version changed instead of a new version added (versions are immutable once shipped)."""
+    found = []
+    for relative, text in generated(registry).items():
+        released = first_text(directory / relative)
+        if released is None:
+            continue  # not committed yet: a version being written
+        found += [
+            f"{relative}: breaks consumers of this version as first committed: {change};"
+            " add a new version instead"
+            for change in breaking_changes(json.loads(released), json.loads(text))
+        ]
+    return found
+
+
 def deleted_versions(registry: Registry, directory: Path) -> list[str]:
     """Committed schema files no registered contract generates: a version (or a whole event type)
     was deleted or moved, and messages of it may still be on the topic or in consumers' code."""
@@ -56,4 +78,9 @@ def deleted_versions(registry: Registry, directory: Path) -> list[str]:
 
 
 def problems(registry: Registry, directory: Path) -> list[str]:
-    return drift(registry, directory) + incompatibilities(registry) + deleted_versions(registry, directory)
+    return (
+        drift(registry, directory)
+        + incompatibilities(registry)
+        + edited_in_place(registry, directory)
+        + deleted_versions(registry, directory)
+    )
