@@ -107,11 +107,21 @@ class WorkerApp:
         ]
         if "saga" in self.settings.services:
             routers.append(saga.router(self.settings, events, self.metrics))
+        registered = {task.type for router in routers for task in router.tasks}
+        unknown = sorted(
+            job_type
+            for job_type in self.settings.max_running_jobs_by_type
+            if job_type.partition(".")[0] in self.settings.services and job_type not in registered
+        )
+        if unknown:
+            # A typo must stop the process at start-up rather than leave the limit silently unset.
+            raise ValueError(f"WORKERS_MAX_RUNNING_JOBS_BY_TYPE names no job type of this process: {unknown}")
         return routers
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
-        max_connections = max(1, len(self.services)) * self.settings.max_running_jobs
+        most_at_once = max([self.settings.max_running_jobs, *self.settings.max_running_jobs_by_type.values()])
+        max_connections = max(1, len(self.services)) * most_at_once
         transport = open_transport(EventsSettings())
         events = SagaEventPublisher(transport.publisher(f"workers-{self.settings.instance_id}"))
         events.start()

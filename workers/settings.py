@@ -53,6 +53,11 @@ class WorkerSettings(BaseSettings):
         description="How long Zeebe lets a worker hold a job before handing it to another (at-least-once).",
     )
     max_running_jobs: int = Field(default=32, ge=1, description="Jobs of one task type run at once.")
+    max_running_jobs_by_type: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict,
+        description="Jobs run at once for the job types named, instead of max_running_jobs: "
+        "comma-separated <job type>=<jobs> (payment.capture=8,cart.reserve=64). Default: none.",
+    )
     backoff_base_ms: int = Field(default=500, ge=1, description="First retry back-off of a failed job.")
     backoff_max_ms: int = Field(default=30_000, ge=1, description="Cap of the exponential back-off.")
     events_retry_ms: int = Field(
@@ -80,6 +85,38 @@ class WorkerSettings(BaseSettings):
     status_port: int = Field(
         default=8090, ge=0, le=65535, description="Port of the status endpoint (health, circuit breakers)."
     )
+
+    def running_jobs_of(self, job_type: str) -> int:
+        """How many jobs of ``job_type`` this process runs at once."""
+        return self.max_running_jobs_by_type.get(job_type, self.max_running_jobs)
+
+    @field_validator("max_running_jobs_by_type", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        """``WORKERS_MAX_RUNNING_JOBS_BY_TYPE=payment.capture=8,cart.reserve=64``."""
+        if not isinstance(value, str):
+            return value
+        limits: dict[str, str] = {}
+        for part in filter(None, (part.strip() for part in value.split(","))):
+            job_type, equals, count = part.partition("=")
+            if not equals:
+                raise ValueError(f"{part!r}: write <job type>=<jobs at once>")
+            limits[job_type.strip()] = count.strip()
+        return limits
+
+    @field_validator("max_running_jobs_by_type")
+    @classmethod
+    def _limits_of_known_groups(cls, value: dict[str, int]) -> dict[str, int]:
+        """Job types of known groups, each with at least one job at a time; which actions a group has is
+        checked once its routers exist (:meth:`workers.app.WorkerApp.routers`)."""
+        for job_type, count in value.items():
+            if job_type.partition(".")[0] not in TASK_GROUPS or "." not in job_type:
+                raise ValueError(
+                    f"{job_type!r} is not a job type: <group>.<action>, the group one of {', '.join(TASK_GROUPS)}"
+                )
+            if count < 1:
+                raise ValueError(f"{job_type}: at least one job at a time")
+        return value
 
     @field_validator("services", mode="before")
     @classmethod

@@ -106,8 +106,8 @@ def register_job(
         exception_handler=exception_handler,
         variables_to_fetch=[*variables, TRACEPARENT],
         timeout_ms=settings.job_timeout_ms,
-        max_jobs_to_activate=settings.max_running_jobs,
-        max_running_jobs=settings.max_running_jobs,
+        max_jobs_to_activate=settings.running_jobs_of(job_type),
+        max_running_jobs=settings.running_jobs_of(job_type),
     )(traced(run, compensation=compensation))
 
 
