@@ -7,10 +7,12 @@ machine may hold them while this test runs.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -43,6 +45,27 @@ def _wait_for_banner(up: subprocess.Popen[str]) -> str:
         if BANNER_END in line:
             return "".join(lines[next(i for i, seen in enumerate(lines) if READY_LINE in seen) :])
     raise AssertionError("checkout-saga up not ready in time:\n" + "".join(lines))
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    scenario: str
+    count: int
+    p50_ms: int
+    p99_ms: int
+
+
+def _summary_rows(demo_output: str) -> list[SummaryRow]:
+    """The rows of ``demo``'s summary table: scenario, count, expected and actual ends, p50, p99."""
+    lines = demo_output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("scenario ")) + 2  # past the rule
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        scenario, count, _expected, _ended, p50, p99 = re.split(r"\s{2,}", line.strip())
+        rows.append(SummaryRow(scenario, int(count), int(p50), int(p99)))
+    return rows
 
 
 def _printed(banner: str, label: str) -> str:
@@ -84,7 +107,13 @@ def test_up_serves_the_stack_demo_runs_checkouts_and_ctrl_c_stops_everything(
     assert key == (tmp_path / "demo-api-key").read_text().strip()
     assert listed.status_code == 200  # the printed key is one the gateway accepts
     assert demo.returncode == 0, demo.stdout + demo.stderr
-    assert "12 checkouts, 0 not as expected" in demo.stdout
+    assert re.search(
+        r"12 checkouts, 0 not as expected; latency POST to end: p50 \d+ ms, p95 \d+ ms, p99 \d+ ms",
+        demo.stdout,
+    )
+    rows = _summary_rows(demo.stdout)
+    assert sum(row.count for row in rows) == 12
+    assert all(row.p50_ms <= row.p99_ms for row in rows)
     assert docs.status_code == 200
     assert read_api.json() == {"status": "UP"}
     assert up.returncode == 0
