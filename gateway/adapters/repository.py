@@ -179,7 +179,7 @@ class CheckoutRepository:
 
     def record_started(self, checkout_id: str, instance: StartedInstance, now: datetime) -> bool:
         """Record the instance key and version (RUNNING) and forget the payment token; False if one was
-        recorded already (a second instance was started: harmless, see ``service_layer.recovery``)."""
+        recorded already (a second instance was started, see ``service_layer.start.start_instance``)."""
         result = self._session.execute(
             update(CheckoutRow)
             .where(CheckoutRow.id == checkout_id, CheckoutRow.process_instance_key.is_(None))

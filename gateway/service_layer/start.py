@@ -109,10 +109,11 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
 
     Answers the checkout as it now is: RUNNING with its key, or still PENDING. A crash after
     CreateProcessInstance but before the key is recorded leaves the checkout PENDING, and once the
-    claim expires recovery starts a second instance for it. That is harmless: every step is keyed by
-    the checkout id (idempotency keys ``<checkoutId>:<job type>`` and the services' once-per-checkout
-    guards), so the second saga repeats no effect; the gateway follows the instance whose key it
-    recorded.
+    claim expires recovery starts a second instance for it; the gateway follows the instance whose key
+    it recorded. The second saga repeats no forward effect (idempotency keys ``<checkoutId>:<job type>``
+    and the services' once-per-checkout guards), but should it fail a step, its compensations undo the
+    effects it shares with the first: a known gap, narrowed to the moment between the answer and the
+    key's commit (gateway/README.md).
     """
     checkout = order.checkout
     variables = start_variables(checkout, order.payment_token, ctx.payment_timeout)
@@ -130,7 +131,7 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
     if recorded is None:
         log.warning(
             "checkout %s: a second process instance %d was started; the first recorded one is followed "
-            "(the services' once-per-checkout guards make the second harmless)",
+            "(its steps repeat no effect; should it fail one, its compensations undo the first's)",
             checkout.id,
             instance.key,
         )
