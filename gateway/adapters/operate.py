@@ -17,6 +17,7 @@ when tracing is on, as the httpx instrumentation's was.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import ssl as ssl_
 from typing import Any
@@ -31,6 +32,7 @@ from gateway.adapters.operate_documents import (
     parse_instance,
     parse_variable_value,
 )
+from gateway.domain.model import StartedInstance
 from gateway.domain.progress import Incident, ProcessInstance, ProcessSnapshot
 from services.common.errors import TemporaryFailure
 from telemetry.http_client import Answer, exchange, open_session, phase_timeout
@@ -143,6 +145,22 @@ class OperateClient:
     async def instance(self, key: int) -> ProcessInstance | None:
         document = await self._request("GET", f"/v1/process-instances/{key}", missing_ok=True)
         return None if document is None else parse_instance(document)
+
+    async def instances_of_checkout(self, checkout_id: str) -> list[StartedInstance]:
+        """Every process instance started for the checkout (``checkoutId`` in its root scope), oldest
+        first, with the diagram version each runs on."""
+        found = await self._search_all(
+            "/v1/variables/search", {"name": "checkoutId", "value": json.dumps(checkout_id)}
+        )
+        keys = sorted(
+            {int(i["processInstanceKey"]) for i in found if i.get("scopeKey") == i.get("processInstanceKey")}
+        )
+        instances = []
+        for key in keys:
+            document = await self._request("GET", f"/v1/process-instances/{key}", missing_ok=True)
+            if isinstance(document, dict):
+                instances.append(StartedInstance(key, int(document["processVersion"])))
+        return instances
 
     async def _variables(self, key: int) -> dict[str, Any]:
         """The instance's root-scope variables (where the workers' results and errorCode land)."""

@@ -28,6 +28,8 @@ class ProcessReader(Protocol):
 
     async def snapshot(self, key: int) -> ProcessSnapshot: ...
 
+    async def instances_of_checkout(self, checkout_id: str) -> list[StartedInstance]: ...
+
 
 @dataclass(frozen=True)
 class GatewayContext:

@@ -3,9 +3,11 @@
 A checkout stays PENDING without an instance key when Zeebe was unreachable, or when a gateway
 crashed between recording it and starting it. Each pass claims a batch of them with a lease in the
 database (a conditional update, so of two replicas exactly one gets each checkout) and starts them one
-by one. A claim is given up at once when the start fails; one left by a crashed replica expires after
-``GATEWAY_RECOVERY_LEASE_SECONDS``. A pass stops at the first failure (Zeebe is down: the rest would
-fail too) and before a claim could run out mid-start, giving back what it did not get to.
+by one, or follows the instance a crashed start left behind, as Operate shows it (never a second
+one: see :func:`gateway.service_layer.start.adopt_or_start_instance`). A claim is given up at once
+when the start fails; one left by a crashed replica expires after ``GATEWAY_RECOVERY_LEASE_SECONDS``.
+A pass stops at the first failure (Zeebe or Operate is down: the rest would fail too) and before a
+claim could run out mid-start, giving back what it did not get to.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from gateway.adapters.repository import StartOrder
 from gateway.service_layer.context import GatewayContext
-from gateway.service_layer.start import start_instance
+from gateway.service_layer.start import adopt_or_start_instance
+from services.common.errors import TemporaryFailure
 from services.common.sqltypes import utc_now
 from services.common.transactions import run_transaction
 
@@ -54,7 +57,11 @@ async def recover_once(ctx: GatewayContext) -> int:
         if time.monotonic() - began + ctx.start_timeout_seconds >= ctx.lease.total_seconds():
             await run_in_threadpool(_release_all, ctx, orders[index:])
             break
-        checkout = await start_instance(ctx, order)
+        try:
+            checkout = await adopt_or_start_instance(ctx, order)
+        except TemporaryFailure:  # Operate cannot say whether an instance is left behind
+            await run_in_threadpool(_release_all, ctx, orders[index:])
+            raise
         if checkout.process_instance_key is None:
             await run_in_threadpool(_release_all, ctx, orders[index + 1 :])
             break

@@ -108,12 +108,8 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
     """Create the checkout's process instance and record its key; on failure give up the claim.
 
     Answers the checkout as it now is: RUNNING with its key, or still PENDING. A crash after
-    CreateProcessInstance but before the key is recorded leaves the checkout PENDING, and once the
-    claim expires recovery starts a second instance for it; the gateway follows the instance whose key
-    it recorded. The second saga repeats no forward effect (idempotency keys ``<checkoutId>:<job type>``
-    and the services' once-per-checkout guards), but should it fail a step, its compensations undo the
-    effects it shares with the first: a known gap, narrowed to the moment between the answer and the
-    key's commit (gateway/README.md).
+    CreateProcessInstance but before the key is recorded leaves the checkout PENDING; recovery then
+    follows the instance left behind (:func:`adopt_or_start_instance`) rather than starting another.
     """
     checkout = order.checkout
     variables = start_variables(checkout, order.payment_token, ctx.payment_timeout)
@@ -131,7 +127,7 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
     if recorded is None:
         log.warning(
             "checkout %s: a second process instance %d was started; the first recorded one is followed "
-            "(its steps repeat no effect; should it fail one, its compensations undo the first's)",
+            "(should the second fail a step, its compensations undo effects the first shares with it)",
             checkout.id,
             instance.key,
         )
@@ -141,6 +137,32 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
         "checkout %s: process instance %d started on version %d", checkout.id, instance.key, instance.version
     )
     return recorded
+
+
+async def adopt_or_start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
+    """Recovery's start: the instance a crashed start left behind if Operate shows one, else a new one.
+
+    A gateway that crashed after CreateProcessInstance answered, before it recorded the key, left an
+    instance running with no record of it. Starting a second one would not be harmless: both sagas
+    share their effects (every step is keyed by the checkout id), so if the second failed a step its
+    compensations would undo the first's, which completes: an order with its payment refunded. So the
+    instance Operate knows for the checkout (``checkoutId`` in its root scope; the oldest, should there
+    be several) is recorded and followed instead. Recovery runs only once the crashed replica's claim
+    expired, which leaves Operate that long to import the instance; while Operate cannot be asked, its
+    :class:`~services.common.errors.TemporaryFailure` stops the pass and nothing is started blind.
+    """
+    checkout = order.checkout
+    existing = await ctx.reader.instances_of_checkout(checkout.id)
+    if not existing:
+        return await start_instance(ctx, order)
+    instance = existing[0]
+    log.warning(
+        "checkout %s: following process instance %d, which a start interrupted before its key was recorded",
+        checkout.id,
+        instance.key,
+    )
+    recorded = await run_in_threadpool(_record_started, ctx, checkout.id, instance)
+    return recorded or await run_in_threadpool(_load, ctx, checkout.id) or checkout
 
 
 def _load(ctx: GatewayContext, checkout_id: str) -> Checkout | None:

@@ -120,6 +120,44 @@ async def test_a_checkout_recorded_before_a_crash_is_started_when_the_gateway_st
     assert (variables["checkoutId"], variables["paymentToken"]) == (checkout_id, "tok_visa")
 
 
+async def test_an_instance_a_crashed_start_left_behind_is_followed_and_no_second_one_started(
+    engine: LocalEngine, database_url: str
+) -> None:
+    # The crash came after CreateProcessInstance answered and before the key was recorded.
+    settings = gateway_settings(database_url, engine.operate_url)
+    [checkout_id] = await asyncio.to_thread(record_pending, settings, 1)
+    left_behind = await engine.zeebe.run_process(
+        "checkout",
+        variables={
+            "checkoutId": checkout_id,
+            "customerId": "cust-recovered",
+            "items": [{"sku": "SKU-1", "quantity": 1}],
+            "paymentToken": "tok_visa",
+            "shippingRegion": "EU-DE",
+            "promoCode": None,
+        },
+    )
+
+    async with running_gateway(settings, engine.address) as gateway:
+        document = await gateway.until(checkout_id, "RUNNING")
+
+    assert document["process_instance_key"] == left_behind.process_instance_key
+    assert await engine.instances_of(checkout_id) == [left_behind.process_instance_key]
+
+
+async def test_while_operate_cannot_say_whether_an_instance_was_left_behind_nothing_is_started(
+    engine: LocalEngine, database_url: str
+) -> None:
+    settings = gateway_settings(database_url, f"http://127.0.0.1:{free_port()}")  # nothing answers there
+    [checkout_id] = await asyncio.to_thread(record_pending, settings, 1)
+
+    async with running_gateway(settings, engine.address) as gateway:
+        await asyncio.sleep(0.3)  # three recovery passes
+        assert instance_keys(gateway) == {checkout_id: None}
+
+    assert await engine.instances_of(checkout_id) == []
+
+
 async def test_a_claim_held_by_a_live_replica_is_respected_until_it_expires(
     engine: LocalEngine, database_url: str
 ) -> None:
