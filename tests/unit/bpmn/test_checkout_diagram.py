@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -332,6 +333,62 @@ def test_every_flow_node_has_a_shape_and_every_flow_an_edge(root: ET.Element, pr
         assert bounds is not None, f"{node.get('id')}'s shape has no bounds"
     for connection in [*process.iter(BPMN + "sequenceFlow"), *process.iter(BPMN + "association")]:
         assert connection.get("id") in edges, f"{connection.get('id')} has no BPMNEdge"
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x < other.x + other.width
+            and other.x < self.x + self.width
+            and self.y < other.y + other.height
+            and other.y < self.y + self.height
+        )
+
+
+def boxes(root: ET.Element) -> dict[str, Box]:
+    """Each shape's bounds, by the id of the element it draws."""
+    found = {}
+    for shape in root.iter(BPMNDI + "BPMNShape"):
+        bounds = shape.find("dc:Bounds", NS)
+        assert bounds is not None
+        found[shape.get("bpmnElement", "")] = Box(
+            *(float(bounds.get(k, "0")) for k in ("x", "y", "width", "height"))
+        )
+    return found
+
+
+def test_every_sequence_flow_runs_left_to_right(root: ET.Element, process: ET.Element) -> None:
+    drawn = boxes(root)
+    for flow in process.iter(BPMN + "sequenceFlow"):
+        source, target = drawn[flow.get("sourceRef", "")], drawn[flow.get("targetRef", "")]
+        assert target.x >= source.x, f"{flow.get('id')} runs right to left"
+
+
+def test_no_two_shapes_overlap_but_a_boundary_event_on_its_activity_and_a_sub_process_on_its_content(
+    root: ET.Element, process: ET.Element
+) -> None:
+    drawn = boxes(root)
+    allowed = {
+        frozenset((event.get("id", ""), event.get("attachedToRef", "")))
+        for event in process.iter(BPMN + "boundaryEvent")
+    }
+    for sub_process in process.iter(BPMN + "subProcess"):
+        allowed |= {
+            frozenset((sub_process.get("id", ""), inner.get("id", "")))
+            for inner in flow_nodes(sub_process)
+            if inner is not sub_process
+        }
+    nodes = [node.get("id", "") for node in flow_nodes(process)]
+    for index, first in enumerate(nodes):
+        for second in nodes[index + 1 :]:
+            if frozenset((first, second)) not in allowed:
+                assert not drawn[first].overlaps(drawn[second]), f"{first} and {second} overlap"
 
 
 def test_every_event_shape_has_label_bounds(root: ET.Element, process: ET.Element) -> None:
