@@ -120,8 +120,7 @@ class WorkerApp:
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
-        most_at_once = max([self.settings.max_running_jobs, *self.settings.max_running_jobs_by_type.values()])
-        max_connections = max(1, len(self.services)) * most_at_once
+        max_connections = max(1, len(self.services)) * self.settings.most_running_jobs()
         transport = open_transport(EventsSettings())
         events = SagaEventPublisher(transport.publisher(f"workers-{self.settings.instance_id}"))
         events.start()

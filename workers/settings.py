@@ -90,6 +90,10 @@ class WorkerSettings(BaseSettings):
         """How many jobs of ``job_type`` this process runs at once."""
         return self.max_running_jobs_by_type.get(job_type, self.max_running_jobs)
 
+    def most_running_jobs(self) -> int:
+        """The most jobs of any one job type this process runs at once."""
+        return max([self.max_running_jobs, *self.max_running_jobs_by_type.values()])
+
     @field_validator("max_running_jobs_by_type", mode="before")
     @classmethod
     def _pairs(cls, value: object) -> object:

@@ -84,16 +84,19 @@ def _record(
     return run_transaction(attempt, what="checkout request")
 
 
-def _record_started(ctx: GatewayContext, checkout_id: str, instance: StartedInstance) -> Checkout | None:
-    """The checkout with its key; None when another instance's key was recorded first."""
+def _record_started(
+    ctx: GatewayContext, checkout_id: str, instance: StartedInstance
+) -> tuple[bool, Checkout]:
+    """Whether ``instance``'s key was recorded (False: another instance's was, first), and the checkout
+    as it then is."""
 
-    def attempt() -> Checkout | None:
+    def attempt() -> tuple[bool, Checkout]:
         with ctx.uow() as uow:
             recorded = uow.checkouts.record_started(checkout_id, instance, utc_now())
             checkout = uow.checkouts.get(checkout_id)
             uow.commit()
         assert checkout is not None
-        return checkout if recorded else None
+        return recorded, checkout
 
     return run_transaction(attempt, what=f"recording the instance of checkout {checkout_id}")
 
@@ -123,20 +126,19 @@ async def start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
         )
         await run_in_threadpool(_release, ctx, checkout.id)
         return checkout
-    recorded = await run_in_threadpool(_record_started, ctx, checkout.id, instance)
-    if recorded is None:
+    recorded, current = await run_in_threadpool(_record_started, ctx, checkout.id, instance)
+    if not recorded:
         log.warning(
             "checkout %s: a second process instance %d was started; the first recorded one is followed "
             "(should the second fail a step, its compensations undo effects the first shares with it)",
             checkout.id,
             instance.key,
         )
-        current = await run_in_threadpool(_load, ctx, checkout.id)
-        return current or checkout
+        return current
     log.info(
         "checkout %s: process instance %d started on version %d", checkout.id, instance.key, instance.version
     )
-    return recorded
+    return current
 
 
 async def adopt_or_start_instance(ctx: GatewayContext, order: StartOrder) -> Checkout:
@@ -161,13 +163,8 @@ async def adopt_or_start_instance(ctx: GatewayContext, order: StartOrder) -> Che
         checkout.id,
         instance.key,
     )
-    recorded = await run_in_threadpool(_record_started, ctx, checkout.id, instance)
-    return recorded or await run_in_threadpool(_load, ctx, checkout.id) or checkout
-
-
-def _load(ctx: GatewayContext, checkout_id: str) -> Checkout | None:
-    with ctx.uow(read_only=True) as uow:
-        return uow.checkouts.get(checkout_id)
+    _, current = await run_in_threadpool(_record_started, ctx, checkout.id, instance)
+    return current
 
 
 async def start_checkout(

@@ -12,12 +12,11 @@ import pytest
 from pyzeebe import Job, JobController
 from pyzeebe.task.exception_handler import ExceptionHandler
 
-from events.transport.local_log import LocalLogTransport
 from tests.jobs import job
+from tests.unit.workers.built import saga_events
 from workers.failures import BusinessFailure, CircuitOpen, TechnicalFailure
 from workers.metrics import WorkerMetrics
 from workers.outcomes import RetryPolicy, compensation_handler, forward_step_handler
-from workers.saga_events import SagaEventPublisher
 
 POLICY = RetryPolicy(retries=5, base_ms=1_000, max_ms=60_000, hold_ms=2_000)
 
@@ -42,22 +41,30 @@ class RecordingController(JobController):
 
 
 @pytest.fixture
-def handlers(tmp_path: Path) -> tuple[ExceptionHandler, ExceptionHandler]:
-    events = SagaEventPublisher(LocalLogTransport(tmp_path / "log.sqlite").publisher("workers"))
-    metrics = WorkerMetrics({}, job_timeout_ms=30_000)
-    return forward_step_handler(POLICY, events, metrics), compensation_handler(POLICY, events, metrics)
+def metrics() -> WorkerMetrics:
+    return WorkerMetrics({}, job_timeout_ms=30_000)
+
+
+@pytest.fixture
+def forward(tmp_path: Path, metrics: WorkerMetrics) -> ExceptionHandler:
+    return forward_step_handler(POLICY, saga_events(tmp_path), metrics)
+
+
+@pytest.fixture
+def compensation(tmp_path: Path, metrics: WorkerMetrics) -> ExceptionHandler:
+    return compensation_handler(POLICY, saga_events(tmp_path), metrics)
 
 
 def handled(handler: ExceptionHandler, failure: Exception, retries: int) -> RecordingController:
-    controller = RecordingController(job("payment.capture", retries=retries))
-    asyncio.run(handler(failure, controller._job, controller))
+    failed = job("payment.capture", retries=retries)
+    controller = RecordingController(failed)
+    asyncio.run(handler(failure, failed, controller))
     return controller
 
 
 def test_a_technical_failure_fails_the_job_with_a_back_off_that_grows_with_the_attempt(
-    handlers: tuple[ExceptionHandler, ExceptionHandler],
+    forward: ExceptionHandler,
 ) -> None:
-    forward, _ = handlers
     # Five retries configured: with 5 left this is the first failure (ceiling 1 s), with 2 left the
     # fourth (ceiling 8 s); the jitter keeps each back-off between half its ceiling and the ceiling.
     first = [handled(forward, TechnicalFailure("timeout"), retries=5).failures[0][1] for _ in range(50)]
@@ -69,9 +76,8 @@ def test_a_technical_failure_fails_the_job_with_a_back_off_that_grows_with_the_a
 
 
 def test_a_service_asking_to_retry_later_is_not_called_again_sooner(
-    handlers: tuple[ExceptionHandler, ExceptionHandler],
+    forward: ExceptionHandler,
 ) -> None:
-    forward, _ = handlers
 
     controller = handled(forward, TechnicalFailure("503", retry_after_seconds=30), retries=5)
 
@@ -80,9 +86,8 @@ def test_a_service_asking_to_retry_later_is_not_called_again_sooner(
 
 
 def test_a_business_failure_of_a_forward_step_throws_its_code_as_a_bpmn_error(
-    handlers: tuple[ExceptionHandler, ExceptionHandler],
+    forward: ExceptionHandler,
 ) -> None:
-    forward, _ = handlers
 
     controller = handled(forward, BusinessFailure("PAYMENT_DECLINED", "declined"), retries=5)
 
@@ -93,9 +98,8 @@ def test_a_business_failure_of_a_forward_step_throws_its_code_as_a_bpmn_error(
 
 
 def test_an_open_circuit_throws_service_unavailable_without_waiting_for_retries(
-    handlers: tuple[ExceptionHandler, ExceptionHandler],
+    forward: ExceptionHandler,
 ) -> None:
-    forward, _ = handlers
 
     controller = handled(forward, CircuitOpen("order"), retries=5)
 
@@ -104,9 +108,8 @@ def test_an_open_circuit_throws_service_unavailable_without_waiting_for_retries(
 
 
 def test_a_compensation_never_throws_but_fails_with_back_off_even_for_a_business_failure(
-    handlers: tuple[ExceptionHandler, ExceptionHandler],
+    compensation: ExceptionHandler,
 ) -> None:
-    _, compensation = handlers
 
     controller = handled(compensation, BusinessFailure("REFUND_REFUSED", "no"), retries=5)
 

@@ -4,7 +4,6 @@ own (``WORKERS_MAX_RUNNING_JOBS_BY_TYPE``)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,13 +12,9 @@ import pytest
 from pydantic import ValidationError
 from pyzeebe.task.task import Task
 
-from events.transport.local_log import LocalLogTransport
-from telemetry.http_client import open_session
 from telemetry.propagation import TRACEPARENT
-from workers.app import WorkerApp
-from workers.saga_events import SagaEventPublisher
+from tests.unit.workers.built import tasks_of
 from workers.settings import WorkerSettings
-from zeebe_connection import ZeebeSettings
 
 DIAGRAM = Path(__file__).resolve().parents[3] / "bpmn" / "checkout.bpmn"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -38,17 +33,6 @@ def reads_by_job_type() -> dict[str, list[str]]:
         assert match is not None, f"{element.get('id')} does not say what it reads"
         reads[definition.get("type", "")] = [name.split()[0] for name in match.group(1).split(",")]
     return reads
-
-
-def tasks_of(settings: WorkerSettings, tmp_path: Path) -> list[Task]:
-    """The tasks the workers process would register (built, never connected)."""
-
-    async def build() -> list[Task]:
-        events = SagaEventPublisher(LocalLogTransport(tmp_path / "log.sqlite").publisher("workers"))
-        async with open_session(1) as http:
-            return list(WorkerApp(settings, ZeebeSettings()).build_worker(http, events).tasks)
-
-    return asyncio.run(build())
 
 
 @pytest.fixture

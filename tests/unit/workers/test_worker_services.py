@@ -7,31 +7,21 @@ deployment that registers it; together the groups must still cover the whole dia
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from events.transport.local_log import LocalLogTransport
-from telemetry.http_client import open_session
+from tests.unit.workers.built import tasks_of
 from workers.app import WorkerApp
-from workers.saga_events import SagaEventPublisher
 from workers.settings import TASK_GROUPS, WorkerSettings
 from workers.tasks.saga import ANNOUNCEMENTS
 from zeebe_connection import ZeebeSettings
 
 
 def registered_job_types(settings: WorkerSettings, tmp_path: Path) -> set[str]:
-    """The job types the process's pyzeebe worker would activate (built, never connected)."""
-
-    async def build() -> set[str]:
-        events = SagaEventPublisher(LocalLogTransport(tmp_path / "log.sqlite").publisher("workers"))
-        async with open_session(1) as http:
-            worker = WorkerApp(settings, ZeebeSettings()).build_worker(http, events)
-            return {task.type for task in worker.tasks}
-
-    return asyncio.run(build())
+    """The job types the process's pyzeebe worker would activate."""
+    return {task.type for task in tasks_of(settings, tmp_path)}
 
 
 def test_a_process_for_payment_registers_exactly_payments_step_and_its_compensation(tmp_path: Path) -> None:
