@@ -23,7 +23,8 @@ class Ports:
     gateway: int = 8000
     workers_status: int = 8090
     relay_status: int = 8091
-    consumers_status: int = 8092
+    loyalty_points_status: int = 8092
+    cart_checkouts_status: int = 8093
     payment_provider: int = 8110
     cart: int = 8101
     pricing: int = 8102
@@ -135,16 +136,11 @@ class StackLayout:
         return specs
 
     def _events_specs(self) -> list[ProcessSpec]:
-        """One relay process for every outbox (it reads each service's database) and the loyalty-points
-        consumer group; both after the services, whose migrations create the outbox tables."""
+        """One relay process for every outbox (it reads each service's database) and one process per
+        consumer group; all after the services, whose migrations create the outbox tables."""
         relay = {
             **self._events_env(),
             **{f"{name.upper()}_DATABASE_URL": self.database_url(name) for name in SERVICE_NAMES},
-        }
-        consumer = {
-            **self._events_env(),
-            "LOYALTY_POINTS_LOYALTY_URL": self.url("loyalty"),
-            "LOYALTY_POINTS_DATABASE_URL": f"sqlite:///{self.var_dir.resolve() / 'events' / 'loyalty-points.db'}",
         }
         return [
             ProcessSpec(
@@ -153,15 +149,26 @@ class StackLayout:
                 self.url("relay_status", "/health/ready"),
                 self._env("relay", relay),
             ),
-            ProcessSpec(
-                "loyalty_points",
-                python_module(
-                    "events.consumers", "loyalty-points", "--status-port", str(self.ports.consumers_status)
-                ),
-                self.url("consumers_status", "/health/ready"),
-                self._env("loyalty_points", consumer),
-            ),
+            self._consumer("loyalty_points", "loyalty"),
+            self._consumer("cart_checkouts", "cart"),
         ]
+
+    def _consumer(self, name: str, service: str) -> ProcessSpec:
+        """Group ``name`` (underscored), calling ``service``, with its inbox in ``var/events``."""
+        group = name.replace("_", "-")
+        prefix = name.upper()
+        own = {
+            **self._events_env(),
+            f"{prefix}_{service.upper()}_URL": self.url(service),
+            f"{prefix}_DATABASE_URL": f"sqlite:///{self.var_dir.resolve() / 'events' / f'{group}.db'}",
+        }
+        status = f"{name}_status"
+        return ProcessSpec(
+            name,
+            python_module("events.consumers", group, "--status-port", str(self.ports.of(status))),
+            self.url(status, "/health/ready"),
+            self._env(name, own),
+        )
 
     def with_env(self, name: str, **variables: str) -> StackLayout:
         """A copy with more variables for process ``name`` (later ones win)."""

@@ -14,8 +14,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 
-from events.consumer.dead_letters import Poison
 from events.consumer.runner import Handler
+from events.consumers.group import HttpGroup
+from events.consumers.service_calls import idempotency_headers, problem_code, raise_for
 from events.contracts.base import EventPayload
 from events.contracts.order import OrderCancelledV1, OrderCreatedV1
 from events.envelope import Envelope
@@ -43,7 +44,7 @@ class LoyaltyClient:
     def award(self, envelope: Envelope, order: OrderCreatedV1) -> None:
         response = self._http.post(
             "/v1/awards",
-            headers={"Idempotency-Key": f"{GROUP_ID}:{envelope.event_id}"},
+            headers=idempotency_headers(GROUP_ID, envelope),
             json={
                 "checkout_id": order.checkout_id,
                 "customer_id": order.customer_id,
@@ -51,31 +52,16 @@ class LoyaltyClient:
                 "amount": order.total.model_dump(),
             },
         )
-        if response.status_code == 409 and _code(response) == "AWARD_REVOKED":
+        if response.status_code == 409 and problem_code(response) == "AWARD_REVOKED":
             return  # the order was cancelled (and its revoke handled) before this award arrived
-        _raise_for(response)
+        raise_for("loyalty", response)
 
     def revoke(self, envelope: Envelope, order: OrderCancelledV1) -> None:
         response = self._http.post(
             f"/v1/awards/{order.checkout_id}/revoke",
-            headers={"Idempotency-Key": f"{GROUP_ID}:{envelope.event_id}"},
+            headers=idempotency_headers(GROUP_ID, envelope),
         )
-        _raise_for(response)
-
-
-def _code(response: httpx.Response) -> str | None:
-    try:
-        code = response.json().get("code")
-    except ValueError:
-        return None
-    return code if isinstance(code, str) else None
-
-
-def _raise_for(response: httpx.Response) -> None:
-    if response.status_code >= 500 or response.status_code == 429:
-        response.raise_for_status()  # technical: retried
-    if response.status_code >= 400:
-        raise Poison(f"loyalty answered {response.status_code} {_code(response) or ''}".strip())
+        raise_for("loyalty", response)
 
 
 def handlers(client: LoyaltyClient) -> dict[str, Handler]:
@@ -88,3 +74,15 @@ def handlers(client: LoyaltyClient) -> dict[str, Handler]:
         client.revoke(envelope, payload)
 
     return {"OrderCreated": on_created, "OrderCancelled": on_cancelled}
+
+
+def group() -> HttpGroup:
+    settings = LoyaltyPointsSettings()
+    return HttpGroup(
+        GROUP_ID,
+        TOPICS,
+        settings.database_url,
+        settings.loyalty_url,
+        settings.timeout_seconds,
+        lambda http: handlers(LoyaltyClient(http)),
+    )

@@ -42,6 +42,15 @@ class CartReleasedV1(EventPayload):
     items: list[ReservedItem]
 
 
+class CartCheckedOutV1(EventPayload):
+    """A checkout's order was created: its reservation stopped holding ``items``, which the order took."""
+
+    event_type = "CartCheckedOut"
+    schema_version = 1
+    checkout_id: str
+    items: list[ReservedItem]
+
+
 class ProductUpdatedV1(EventPayload):
     """An admin created (``created``) or changed a product: its description as it is now."""
 
@@ -55,4 +64,4 @@ class ProductUpdatedV1(EventPayload):
     created: bool
 
 
-TOPIC = Topic(SERVICE_TOPICS["cart"], (CartReservedV1, CartReleasedV1, ProductUpdatedV1))
+TOPIC = Topic(SERVICE_TOPICS["cart"], (CartReservedV1, CartReleasedV1, CartCheckedOutV1, ProductUpdatedV1))

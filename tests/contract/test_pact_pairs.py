@@ -11,7 +11,7 @@ import json
 import httpx
 
 from events.consumers import __main__ as consumers
-from events.consumers import loyalty_points
+from events.consumers import cart_checkouts, loyalty_points
 from events.topics import SAGA_TOPIC
 from gateway.adapters import projection, projection_consumer
 from tests.contract.pacts import PACT_DIR, pairs
@@ -20,10 +20,13 @@ from tests.contract.pacts import PACT_DIR, pairs
 def groups_in_code() -> dict[str, tuple[str, set[str]]]:
     """Each consumer group the code runs: the topic it reads and the event types it handles."""
     (loyalty_topic,) = loyalty_points.TOPICS
+    (cart_topic,) = cart_checkouts.TOPICS
     with httpx.Client() as unused:  # the handlers only close over the client
         loyalty_types = set(loyalty_points.handlers(loyalty_points.LoyaltyClient(unused)))
+        cart_types = set(cart_checkouts.handlers(cart_checkouts.CartClient(unused)))
     return {
         loyalty_points.GROUP_ID: (loyalty_topic, loyalty_types),
+        cart_checkouts.GROUP_ID: (cart_topic, cart_types),
         projection_consumer.GROUP_ID: (SAGA_TOPIC, set(projection.HANDLERS)),
     }
 

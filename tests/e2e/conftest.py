@@ -14,7 +14,7 @@ from __future__ import annotations
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,7 +140,16 @@ def body(
     }
 
 
-PROCESSES = ("engine", *SERVICE_NAMES, "payment_provider", "workers", "relay", "loyalty_points", "gateway")
+PROCESSES = (
+    "engine",
+    *SERVICE_NAMES,
+    "payment_provider",
+    "workers",
+    "relay",
+    "loyalty_points",
+    "cart_checkouts",
+    "gateway",
+)
 
 
 def _layout(
@@ -177,7 +186,7 @@ def _layout(
     )
     # The events travel on the real broker, under topic names shared with other runs: the consumer
     # group's committed offsets keep a new run from re-reading an old run's events.
-    for name in ("relay", "loyalty_points", "workers", "gateway"):
+    for name in ("relay", "loyalty_points", "cart_checkouts", "workers", "gateway"):
         layout = layout.with_env(name, KAFKA_BOOTSTRAP_SERVERS=servers.kafka_bootstrap)
     layout = layout.with_env(
         "relay",
@@ -229,10 +238,11 @@ def resolve_incidents(stack: Stack, checkout: dict[str, Any]) -> int:
     return len(incidents)
 
 
-LOYALTY_WAIT_SECONDS = 20.0
+FOLLOW_UP_WAIT_SECONDS = 20.0
+"""How long a consumer group of order.events may take to act on a completed checkout's order."""
 
 COMPLETED_STATE = {
-    "cart": "RESERVED",
+    "cart": "CHECKED_OUT",
     "pricing": "ACTIVE",
     "payment": "CAPTURED",
     "inventory": "ALLOCATED",
@@ -248,13 +258,24 @@ COMPENSATED_STATES = {
 DEMO_SKUS = ("SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5", "SKU-SOLDOUT", "SKU-RETIRED")
 
 
-def stock_levels(stack: Stack) -> dict[str, dict[str, int]]:
-    levels = {}
+@dataclass(frozen=True)
+class Holdings:
+    """What the stock and the cart's reservations hold of each demo SKU, taken before a test."""
+
+    stock: dict[str, dict[str, int]]
+    reserved: dict[str, int]
+
+
+def holdings(stack: Stack) -> Holdings:
+    stock, reserved = {}, {}
     for sku in DEMO_SKUS:
         response = stack.service("inventory", f"/v1/stock/{sku}")
         response.raise_for_status()
-        levels[sku] = response.json()
-    return levels
+        stock[sku] = response.json()
+        product = stack.service("cart", f"/v1/products/{sku}")
+        product.raise_for_status()
+        reserved[sku] = product.json()["reserved_quantity"]
+    return Holdings(stock, reserved)
 
 
 def _state(stack: Stack, service: str, path: str) -> dict[str, Any] | None:
@@ -266,17 +287,18 @@ def _state(stack: Stack, service: str, path: str) -> dict[str, Any] | None:
     return document
 
 
-def check_invariants(stack: Stack, checkout_ids: list[str], stock_before: dict[str, dict[str, int]]) -> None:
+def check_invariants(stack: Stack, checkout_ids: list[str], before: Holdings) -> None:
     """What must hold across the services once the given checkouts have ended (the issue's list):
     money captured - refunded = total of completed orders; stock conservation; nothing left held by a
-    compensated checkout; and loyalty points credited once per completed order."""
+    compensated checkout, nor in the cart by a completed one; and loyalty points credited once per
+    completed order."""
     captured_minus_refunded = 0
     confirmed_orders_total = 0
     allocated_by_completed: dict[str, int] = {}
     for checkout_id in checkout_ids:
         checkout = stack.until(checkout_id)
         status = checkout["status"]
-        reservation = _state(stack, "cart", f"/v1/reservations/{checkout_id}")
+        reservation = _cart_followed(stack, checkout_id, completed=status == "COMPLETED")
         quote = _state(stack, "pricing", f"/v1/quotes/{checkout_id}")
         payment = _state(stack, "payment", f"/v1/payments/{checkout_id}")
         allocation = _state(stack, "inventory", f"/v1/allocations/{checkout_id}")
@@ -319,21 +341,48 @@ def check_invariants(stack: Stack, checkout_ids: list[str], stock_before: dict[s
         is not None
     ]
     _assert_credited_once(stack, awards)
-    stock_after = stock_levels(stack)
-    for sku, after in stock_after.items():
-        assert after["on_hand"] + after["allocated"] == after["received"], sku
-        before = stock_before[sku]
-        assert after["allocated"] - before["allocated"] == allocated_by_completed.get(sku, 0), sku
+    after = holdings(stack)
+    for sku, stock in after.stock.items():
+        assert stock["on_hand"] + stock["allocated"] == stock["received"], sku
+        allocated = stock["allocated"] - before.stock[sku]["allocated"]
+        assert allocated == allocated_by_completed.get(sku, 0), sku
+    assert after.reserved == before.reserved, "the cart still holds units of ended checkouts"
+
+
+def _eventually(
+    read: Callable[[], dict[str, Any] | None], done: Callable[[dict[str, Any] | None], bool]
+) -> dict[str, Any] | None:
+    """``read()`` once it is ``done``, or as it is after :data:`FOLLOW_UP_WAIT_SECONDS`."""
+    deadline = time.monotonic() + FOLLOW_UP_WAIT_SECONDS
+    document = read()
+    while not done(document) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        document = read()
+    return document
+
+
+def _cart_followed(stack: Stack, checkout_id: str, *, completed: bool) -> dict[str, Any] | None:
+    """The checkout's reservation; a completed checkout's once the cart-checkouts consumer has
+    checked it out (asynchronously, after OrderCreated reached Kafka)."""
+
+    def read() -> dict[str, Any] | None:
+        return _state(stack, "cart", f"/v1/reservations/{checkout_id}")
+
+    if not completed:
+        return read()
+    return _eventually(
+        read, lambda reservation: reservation is not None and reservation["status"] != "RESERVED"
+    )
 
 
 def _assert_loyalty_followed(stack: Stack, checkout_id: str, *, completed: bool) -> dict[str, Any] | None:
     """A completed checkout's order earns points, through order.events on Kafka and the loyalty-points
     consumer (asynchronously, hence the wait); a compensated one never does. The award, if any."""
-    deadline = time.monotonic() + LOYALTY_WAIT_SECONDS
-    award = _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
-    while completed and award is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-        award = _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
+
+    def read() -> dict[str, Any] | None:
+        return _state(stack, "loyalty", f"/v1/awards/{checkout_id}")
+
+    award = _eventually(read, lambda award: award is not None) if completed else read()
     if not completed:
         assert award is None, f"compensated checkout {checkout_id} earned points: {award}"
         return None
@@ -363,6 +412,6 @@ def _assert_credited_once(stack: Stack, awards: list[dict[str, Any]]) -> None:
 def invariants_hold_afterwards(stack: Stack) -> Iterator[None]:
     """After every end-to-end test: every checkout it started has ended and the invariants hold."""
     first = len(stack.checkouts)
-    before = stock_levels(stack)
+    before = holdings(stack)
     yield
     check_invariants(stack, stack.checkouts[first:], before)

@@ -133,13 +133,16 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def awards_written(stack: Stack, completed: list[str]) -> None:
-    """Wait until the loyalty service has written the PointsAwarded of each completed checkout (it does
-    so when its consumer hears of the order), then until every outbox is drained."""
-    until(
-        lambda: all(outbox(stack, "loyalty", checkout_id) for checkout_id in completed),
-        "the awards of the completed checkouts",
-    )
+def follow_ups_written(stack: Stack, completed: list[str]) -> None:
+    """Wait until the consumers of order.events have acted on each completed checkout's order (the
+    loyalty service wrote its PointsAwarded, the cart its CartCheckedOut), then until every outbox
+    is drained."""
+
+    def followed(checkout_id: str) -> bool:
+        cart_events = [m.event_type for m in outbox(stack, "cart", checkout_id)]
+        return bool(outbox(stack, "loyalty", checkout_id)) and "CartCheckedOut" in cart_events
+
+    until(lambda: all(followed(checkout_id) for checkout_id in completed), "the completed orders' follow-ups")
     outboxes_drained(stack)
 
 

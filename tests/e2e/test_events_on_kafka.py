@@ -12,7 +12,7 @@ from typing import Any
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
 
-from events.consumers.loyalty_points import GROUP_ID as LOYALTY_POINTS
+from events.consumers.__main__ import GROUPS
 from events.envelope import parse_envelope
 from events.topics import (
     DEAD_LETTER_RETENTION_MS,
@@ -27,7 +27,7 @@ from tests.e2e.conftest import API_KEY, Stack, body
 from tests.e2e.events_on_kafka import (
     TopicReader,
     assert_arrived_in_order,
-    awards_written,
+    follow_ups_written,
     kafka,
     now_ms,
     outbox,
@@ -45,7 +45,7 @@ def test_the_stacks_topics_were_created_with_their_partitions_and_retention(kafk
     # The broker does not create topics by itself (auto.create.topics.enable=false): the relay and the
     # consumer groups created these at start-up, each with its explicit partitions and retention.
     event_topics = [*SERVICE_TOPICS.values(), SAGA_TOPIC]
-    dead_letters = [dead_letter_topic(LOYALTY_POINTS), dead_letter_topic(PROJECTION)]
+    dead_letters = [dead_letter_topic(group) for group in (*GROUPS, PROJECTION)]
     created = {
         topic: (len(partitions_of(kafka_admin, topic)), retention_of(kafka_admin, topic))
         for topic in event_topics + dead_letters
@@ -65,7 +65,7 @@ def test_every_domain_event_of_a_completed_and_a_compensated_checkout_arrives_in
     completed = stack.run(body(("SKU-1", 1)))
     compensated = stack.run(body(("SKU-2", 1), token="tok_chargeDeclined"))
     assert (completed["status"], compensated["status"]) == ("COMPLETED", "COMPENSATED")
-    awards_written(stack, [completed["id"]])
+    follow_ups_written(stack, [completed["id"]])
     assert_arrived_in_order(stack, kafka_bootstrap, since, [completed, compensated])
     # Exactly once in effect (the award credited once): checked for every test by the invariants fixture.
 
@@ -85,7 +85,7 @@ def test_a_broker_outage_in_the_middle_of_a_batch_loses_and_repeats_nothing(
     # in an incident. A capture held past the stack's payment time limit (PT4S) compensates, as it must.
     checkouts = [stack.until(checkout_id) for checkout_id in first + second]
     assert {checkout["status"] for checkout in checkouts} <= {"COMPLETED", "COMPENSATED"}
-    awards_written(stack, [c["id"] for c in checkouts if c["status"] == "COMPLETED"])
+    follow_ups_written(stack, [c["id"] for c in checkouts if c["status"] == "COMPLETED"])
     # Nothing lost: every event written is on its topic, in order.
     assert_arrived_in_order(stack, kafka_bootstrap, since, checkouts)
     # Nothing repeated in effect: each completed checkout's customer credited once, checked for every

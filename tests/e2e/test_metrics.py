@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from checkout_saga.layout import SERVICE_NAMES
 from tests.e2e.conftest import Stack, body
 
-STATUS_PORTS = ("workers_status", "relay_status", "consumers_status")
+STATUS_PORTS = ("workers_status", "relay_status", "loyalty_points_status", "cart_checkouts_status")
 PROCESSES_WITH_METRICS = ("gateway", "engine_http", *STATUS_PORTS, *SERVICE_NAMES, "payment_provider")
 """Each process by the name of its port in the stack's layout."""
 

@@ -25,12 +25,13 @@ def traced_checkout(stack: Stack, request: dict[str, Any], client_span: str | No
     return trace_id, str(stack.until(started.json()["id"])["status"])
 
 
-def wait_for_trace(stack: Stack, trace_id: str, until_span: str) -> list[ReceivedSpan]:
-    """The trace's spans once ``until_span`` (the last thing the checkout causes) has arrived, and a
-    moment more for the spans exported beside it."""
+def wait_for_trace(stack: Stack, trace_id: str, until_span: str, *by: str) -> list[ReceivedSpan]:
+    """The trace's spans once ``until_span`` (the last thing the checkout causes) has arrived, from
+    each service of ``by`` if any are named, and a moment more for the spans exported beside it."""
     deadline = time.monotonic() + SPANS_WAIT_SECONDS
     while time.monotonic() < deadline:
-        if any(span.name == until_span for span in stack.spans.trace(trace_id)):
+        arrived = {span.service for span in stack.spans.trace(trace_id) if span.name == until_span}
+        if arrived and arrived >= set(by):
             time.sleep(0.5)
             break
         time.sleep(0.1)
@@ -96,9 +97,10 @@ def test_a_service_event_reaches_its_consumer_inside_the_checkout_trace(stack: S
     trace_id, status = traced_checkout(stack, body(("SKU-2", 1)))
     assert status == "COMPLETED"
 
-    spans = wait_for_trace(stack, trace_id, "order.events process")
+    spans = wait_for_trace(stack, trace_id, "order.events process", "loyalty-points", "cart-checkouts")
 
     names = {(span.service, span.name) for span in spans}
     assert ("relay", "order.events publish") in names
     assert ("loyalty-points", "order.events process") in names
+    assert ("cart-checkouts", "order.events process") in names
     assert ("gateway", "checkout.saga process") in names

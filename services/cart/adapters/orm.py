@@ -48,7 +48,9 @@ class ProductRow(Base):
 
 class ReservationRow(Base):
     __tablename__ = "reservations"
-    __table_args__ = (CheckConstraint("status IN ('RESERVED', 'RELEASED')", name="status_known"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('RESERVED', 'CHECKED_OUT', 'RELEASED')", name="status_known"),
+    )
 
     checkout_id: Mapped[str] = mapped_column(String(CHECKOUT_ID_LENGTH), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
@@ -57,6 +59,7 @@ class ReservationRow(Base):
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     reserved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     lines: Mapped[list[ReservationLineRow]] = relationship(
         back_populates="reservation", order_by="ReservationLineRow.sku", cascade="all, delete-orphan"
     )

@@ -89,6 +89,7 @@ def _reservation(row: ReservationRow) -> Reservation:
         items=items,
         reserved_at=row.reserved_at,
         released_at=row.released_at,
+        checked_out_at=row.checked_out_at,
     )
 
 
@@ -130,6 +131,8 @@ class ReservationRepository:
             row.released_at = now
         if reservation.status is ReservationStatus.RESERVED and row.reserved_at is None:
             row.reserved_at = now
+        if reservation.status is ReservationStatus.CHECKED_OUT and row.checked_out_at is None:
+            row.checked_out_at = now
         row.status = reservation.status.value
         row.customer_id = reservation.customer_id
         row.currency = reservation.currency

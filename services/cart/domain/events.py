@@ -65,6 +65,20 @@ class CartReleased:
 
 
 @dataclass(frozen=True)
+class CartCheckedOut:
+    """A checkout's order was created, so its reservation no longer holds ``items``: they are the
+    order's now, and the products' reserved quantities went down by them."""
+
+    event_type: ClassVar[str] = "CartCheckedOut"
+    schema_version: ClassVar[int] = 1
+    checkout_id: str
+    items: tuple[ReservedItem, ...]
+
+    def payload(self) -> dict[str, Any]:
+        return {"checkout_id": self.checkout_id, "items": _items(self.items)}
+
+
+@dataclass(frozen=True)
 class ProductUpdated:
     """An admin created or changed a product (``created`` tells which); its description as it is now."""
 

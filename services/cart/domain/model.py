@@ -1,9 +1,14 @@
-"""Products and reservations, and the two rules that move units between them.
+"""Products and reservations, and the rules that move units between them.
 
 :func:`reserve` is all-or-nothing: every line is checked (known, sellable, within its product's
 per-order limit, one currency for all) before any product's ``reserved_quantity`` moves, and the
 prices are copied into the reservation so a later price change does not alter a checkout under way.
-:func:`release` gives back exactly what a reservation held.
+A reservation holds its units only while its checkout is under way; it ends one of two ways, and
+whichever comes first gives the units back, exactly once:
+
+- :func:`check_out`: the checkout's order was created, so its units now belong to the order (the
+  inventory service holds the stock) and the cart stops counting them;
+- :func:`release`: the checkout was compensated.
 """
 
 from __future__ import annotations
@@ -96,7 +101,20 @@ class ReservedItem:
 
 class ReservationStatus(StrEnum):
     RESERVED = "RESERVED"
+    CHECKED_OUT = "CHECKED_OUT"
+    """The checkout's order was created: the items are the order's, the cart holds nothing any more."""
     RELEASED = "RELEASED"
+
+
+class CheckOutOutcome(StrEnum):
+    """What :func:`check_out` found."""
+
+    CHECKED_OUT = "CHECKED_OUT"
+    """The reservation held its units until now; they were given back."""
+    ALREADY_CHECKED_OUT = "ALREADY_CHECKED_OUT"
+    """An earlier check-out ended it."""
+    ALREADY_RELEASED = "ALREADY_RELEASED"
+    """The checkout was compensated first (or released before reserving): nothing was held."""
 
 
 @dataclass
@@ -110,6 +128,7 @@ class Reservation:
     items: list[ReservedItem] = field(default_factory=list)
     reserved_at: datetime | None = None
     released_at: datetime | None = None
+    checked_out_at: datetime | None = None
 
     @property
     def currency(self) -> str | None:
@@ -184,11 +203,32 @@ def reserve(
     return Reservation(checkout_id, ReservationStatus.RESERVED, customer_id, reserved)
 
 
-def release(reservation: Reservation, products: Mapping[str, Product]) -> list[ReservedItem]:
-    """Give back everything ``reservation`` holds; returns what was given back (nothing if released)."""
-    if reservation.status is ReservationStatus.RELEASED:
-        return []
+def _give_back(reservation: Reservation, products: Mapping[str, Product]) -> list[ReservedItem]:
     for item in reservation.items:
         products[item.sku].give_back(item.quantity)
-    reservation.status = ReservationStatus.RELEASED
     return list(reservation.items)
+
+
+def release(reservation: Reservation, products: Mapping[str, Product]) -> list[ReservedItem]:
+    """Give back everything ``reservation`` holds; returns what was given back.
+
+    Nothing comes back from a released reservation, nor from a checked-out one: its check-out gave
+    its units back already. A checked-out reservation still becomes ``RELEASED``, so its checkout reads
+    as compensated and a retried reservation is refused.
+    """
+    if reservation.status is ReservationStatus.RELEASED:
+        return []
+    given_back = _give_back(reservation, products) if reservation.status is ReservationStatus.RESERVED else []
+    reservation.status = ReservationStatus.RELEASED
+    return given_back
+
+
+def check_out(reservation: Reservation, products: Mapping[str, Product]) -> CheckOutOutcome:
+    """End the hold of a reservation whose order was created, giving its units back (once)."""
+    if reservation.status is ReservationStatus.RELEASED:
+        return CheckOutOutcome.ALREADY_RELEASED
+    if reservation.status is ReservationStatus.CHECKED_OUT:
+        return CheckOutOutcome.ALREADY_CHECKED_OUT
+    _give_back(reservation, products)
+    reservation.status = ReservationStatus.CHECKED_OUT
+    return CheckOutOutcome.CHECKED_OUT

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 
 from services.cart.entrypoints.schemas import ProductRequest, ReservationRequest
 from services.cart.service_layer import handlers
-from services.cart.service_layer.commands import ReleaseCart
+from services.cart.service_layer.commands import CheckOutCart, ReleaseCart
 from services.cart.service_layer.unit_of_work import CartUnitOfWork
-from services.cart.service_layer.views import ProductView, ReleaseView, ReservationView
+from services.cart.service_layer.views import CheckOutView, ProductView, ReleaseView, ReservationView
 from services.common.api_types import IDENTIFIER_PATTERN
 from services.common.database import Database
 from services.common.web import (
@@ -81,6 +81,19 @@ def release_reservation(
 ) -> JSONResponse:
     idempotent = idempotent_request(request, key, None)
     return reply_response(handlers.release(open_uow, ReleaseCart(checkout_id), idempotent))
+
+
+@router.post(
+    "/reservations/{checkout_id}/check-out",
+    response_model=CheckOutView,
+    responses=problem_responses(404, 409, 422),
+    summary="The checkout's order was created: its reservation stops holding units (once)",
+)
+def check_out_reservation(
+    request: Request, checkout_id: CheckoutId, key: IdempotencyKey, open_uow: Uow
+) -> JSONResponse:
+    idempotent = idempotent_request(request, key, None)
+    return reply_response(handlers.check_out(open_uow, CheckOutCart(checkout_id), idempotent))
 
 
 @router.get("/reservations/{checkout_id}", response_model=ReservationView, responses=problem_responses(404))

@@ -27,3 +27,8 @@ class ReserveCart:
 @dataclass(frozen=True)
 class ReleaseCart:
     checkout_id: str
+
+
+@dataclass(frozen=True)
+class CheckOutCart:
+    checkout_id: str

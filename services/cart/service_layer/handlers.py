@@ -15,7 +15,7 @@ code                         status  meaning
 ``RESERVATION_CONFLICT``     409     the checkout already holds a reservation of other items or for
                                      another customer
 ``RESERVATION_RELEASED``     409     the checkout's reservation was released; it is not made again
-``RESERVATION_NOT_FOUND``    404     no reservation for that checkout (reads only)
+``RESERVATION_NOT_FOUND``    404     no reservation for that checkout (reads and check-outs)
 ===========================  ======  ===========================================================
 
 The checks run in that order and the first failing one answers; nothing is reserved in any case.
@@ -37,11 +37,17 @@ from services.cart.domain.errors import (
     ReservationConflict,
     UnknownSkus,
 )
-from services.cart.domain.events import CartReleased, CartReserved, ProductUpdated
-from services.cart.domain.model import Product, ReservationStatus
-from services.cart.service_layer.commands import DescribeProduct, ReleaseCart, ReserveCart
+from services.cart.domain.events import CartCheckedOut, CartReleased, CartReserved, ProductUpdated
+from services.cart.domain.model import CheckOutOutcome, Product, ReservationStatus
+from services.cart.service_layer.commands import CheckOutCart, DescribeProduct, ReleaseCart, ReserveCart
 from services.cart.service_layer.unit_of_work import CartUnitOfWork
-from services.cart.service_layer.views import ProductView, ReleaseView, ReservationView, body
+from services.cart.service_layer.views import (
+    CheckOutView,
+    ProductView,
+    ReleaseView,
+    ReservationView,
+    body,
+)
 from services.common.audit import AuditOutcome
 from services.common.errors import NotFound, Rejection
 from services.common.idempotency.runner import IdempotentRequest, run_idempotently
@@ -169,8 +175,10 @@ def release(open_uow: UnitOfWorkFactory, command: ReleaseCart, request: Idempote
 
     Needs only the checkout id. Releasing a checkout that reserved nothing records
     ``NOOP_NOTHING_TO_COMPENSATE`` and leaves a released tombstone, so a reservation arriving late (a
-    retried request overtaken by its compensation) is refused instead of holding units for ever. Every
-    release, effective or not, writes an audit row correlated by the checkout id.
+    retried request overtaken by its compensation) is refused instead of holding units for ever. A
+    checked-out reservation becomes released too (``COMPENSATED``, nothing given back: its check-out
+    gave its units back already). Every release, effective or not, writes an audit row correlated by
+    the checkout id.
     """
 
     def operation(uow: CartUnitOfWork) -> Reply:
@@ -196,6 +204,34 @@ def release(open_uow: UnitOfWorkFactory, command: ReleaseCart, request: Idempote
             {"idempotency_key": request.key, "released": body(view)["released"]},
         )
         return Reply(200, body(view))
+
+    return run_idempotently(open_uow, request, operation)
+
+
+def check_out(open_uow: UnitOfWorkFactory, command: CheckOutCart, request: IdempotentRequest) -> Reply:
+    """The checkout's order was created: its reservation stops holding units (200; ``outcome`` tells
+    whether this call ended the hold, an earlier one did, or the checkout was compensated first).
+
+    Called by the ``cart-checkouts`` consumer group on ``OrderCreated``, not by the saga: the order
+    is the saga's last step, and ending the hold is no reason to fail a checkout.
+    """
+
+    def operation(uow: CartUnitOfWork) -> Reply:
+        reservation = uow.reservations.get(command.checkout_id, lock=True)
+        if reservation is None:
+            raise Rejection(
+                404,
+                RESERVATION_NOT_FOUND,
+                "Reservation not found",
+                f"checkout {command.checkout_id} has no reservation",
+            )
+        products = uow.products.lock(item.sku for item in reservation.items)
+        outcome = model.check_out(reservation, products)
+        if outcome is CheckOutOutcome.CHECKED_OUT:
+            uow.products.save(products.values())
+            reservation = uow.reservations.save(reservation)
+            uow.outbox.add(CartCheckedOut(command.checkout_id, tuple(reservation.items)))
+        return Reply(200, body(CheckOutView.of(reservation, outcome)))
 
     return run_idempotently(open_uow, request, operation)
 

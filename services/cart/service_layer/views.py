@@ -8,7 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.cart.domain.model import Product, Reservation, ReservationStatus, ReservedItem
+from services.cart.domain.model import (
+    CheckOutOutcome,
+    Product,
+    Reservation,
+    ReservationStatus,
+    ReservedItem,
+)
 from services.common.api_types import MoneyModel
 from services.common.audit import AuditOutcome
 
@@ -64,6 +70,7 @@ class ReservationView(BaseModel):
     provisional_total: MoneyModel | None
     reserved_at: datetime | None
     released_at: datetime | None
+    checked_out_at: datetime | None
 
     @classmethod
     def of(cls, reservation: Reservation) -> ReservationView:
@@ -76,6 +83,7 @@ class ReservationView(BaseModel):
             provisional_total=None if total is None else MoneyModel.of(total),
             reserved_at=reservation.reserved_at,
             released_at=reservation.released_at,
+            checked_out_at=reservation.checked_out_at,
         )
 
 
@@ -94,6 +102,25 @@ class ReleaseView(BaseModel):
             status=ReservationStatus.RELEASED,
             outcome=outcome,
             released=[ReservedItemView.of(item) for item in items],
+        )
+
+
+class CheckOutView(BaseModel):
+    """What a check-out found; ``items`` are the reservation's lines (given back only when ``outcome``
+    is ``CHECKED_OUT``)."""
+
+    checkout_id: str
+    status: ReservationStatus
+    outcome: CheckOutOutcome
+    items: list[ReservedItemView]
+
+    @classmethod
+    def of(cls, reservation: Reservation, outcome: CheckOutOutcome) -> CheckOutView:
+        return cls(
+            checkout_id=reservation.checkout_id,
+            status=reservation.status,
+            outcome=outcome,
+            items=[ReservedItemView.of(item) for item in reservation.items],
         )
 
 

@@ -105,7 +105,8 @@ def test_the_order_service_sends_every_message_its_consumers_expect() -> None:
 
 def test_an_order_created_event_without_the_customer_fails_verification() -> None:
     """The verifier is a real check: the same pacts refuse an ``OrderCreated`` whose payload lost
-    ``customer_id``, which loyalty awards the points to."""
+    ``customer_id``, which loyalty awards the points to (and which the contract requires of every
+    consumer's example)."""
 
     def without_customer() -> Message:
         event = order_events.OrderCreated(placed_order())
@@ -116,5 +117,8 @@ def test_an_order_created_event_without_the_customer_fails_verification() -> Non
         PROVIDER, {**PRODUCERS, "an OrderCreated event": without_customer}, "^an OrderCreated event$"
     )
     assert not verification.passed
-    assert verification.interactions == {("loyalty-points", "an OrderCreated event"): False}
+    assert verification.interactions == {
+        ("loyalty-points", "an OrderCreated event"): False,
+        ("cart-checkouts", "an OrderCreated event"): False,
+    }
     assert "customer_id" in verification.output

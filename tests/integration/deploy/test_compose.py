@@ -15,8 +15,11 @@ import yaml
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
+from checkout_saga.layout import Ports
 from checkout_saga.settings import StackSettings
 from events.consumer.settings import ConsumerSettings
+from events.consumers.__main__ import GROUPS
+from events.consumers.cart_checkouts import CartCheckoutsSettings
 from events.consumers.loyalty_points import LoyaltyPointsSettings
 from events.relay.settings import RelaySettings
 from events.settings import EventsSettings
@@ -66,6 +69,7 @@ OUR_COMMANDS: dict[str, list[str]] = {
     "loyalty": ["services.loyalty"],
     "relay": ["events.relay", "--all", "--host", "0.0.0.0", "--status-port", "8091"],
     "loyalty-points": ["events.consumers", "loyalty-points", "--host", "0.0.0.0", "--status-port", "8092"],
+    "cart-checkouts": ["events.consumers", "cart-checkouts", "--host", "0.0.0.0", "--status-port", "8093"],
     "workers": ["workers"],
     "gateway": ["gateway"],
     "deploy-bpmn": ["checkout_saga.cli", "deploy"],
@@ -84,9 +88,12 @@ SERVICE_DATABASES = {
     "loyalty": ("LOYALTY_DATABASE_URL", "postgres"),
     "gateway": ("GATEWAY_DATABASE_URL", "postgres"),
     "loyalty-points": ("LOYALTY_POINTS_DATABASE_URL", "postgres"),
+    "cart-checkouts": ("CART_CHECKOUTS_DATABASE_URL", "postgres"),
 }
 """Each component's database variable and server: payment on MariaDB, the rest on PostgreSQL, as in CI."""
-KAFKA_CLIENTS = ("relay", "loyalty-points", "workers", "gateway")
+CONSUMER_DOWNSTREAMS = {"loyalty-points": "loyalty", "cart-checkouts": "cart"}
+"""Each consumer group (a compose service of the same name) and the service it calls."""
+KAFKA_CLIENTS = ("relay", *CONSUMER_DOWNSTREAMS, "workers", "gateway")
 ZEEBE_CLIENTS = ("workers", "gateway", "deploy-bpmn")
 RELAYED_SETTINGS: list[type[BaseSettings]] = [
     CartSettings,
@@ -106,6 +113,7 @@ SETTINGS_OF: dict[str, list[type[BaseSettings]]] = {
     "loyalty": [LoyaltySettings],
     "relay": [RelaySettings, EventsSettings, *RELAYED_SETTINGS],
     "loyalty-points": [LoyaltyPointsSettings, ConsumerSettings, EventsSettings],
+    "cart-checkouts": [CartCheckoutsSettings, ConsumerSettings, EventsSettings],
     "workers": [WorkerSettings, ZeebeSettings, EventsSettings],
     "gateway": [GatewaySettings, ZeebeSettings, EventsSettings, ConsumerSettings],
     "deploy-bpmn": [ZeebeSettings, StackSettings],
@@ -317,16 +325,35 @@ def test_the_workers_call_each_service_where_it_listens(
     assert url == f"http://{downstream}:{probe(services, downstream).port}"
 
 
-def test_payment_and_the_loyalty_consumer_call_their_downstreams_where_they_listen(
-    services: dict[str, dict[str, Any]],
-) -> None:
+def test_payment_calls_the_provider_where_it_listens(services: dict[str, dict[str, Any]]) -> None:
     provider = probe(services, "payment-provider").port
-    loyalty = probe(services, "loyalty").port
 
     assert environment(services["payment"])["PAYMENT_PROVIDER_URL"] == f"http://payment-provider:{provider}"
-    assert (
-        environment(services["loyalty-points"])["LOYALTY_POINTS_LOYALTY_URL"] == f"http://loyalty:{loyalty}"
-    )
+
+
+def test_every_consumer_group_runs_as_a_service_of_its_name() -> None:
+    groups = {name: command[1] for name, command in OUR_COMMANDS.items() if command[0] == "events.consumers"}
+
+    assert groups == {group: group for group in GROUPS}
+    assert set(CONSUMER_DOWNSTREAMS) == set(GROUPS)
+
+
+@pytest.mark.parametrize("group", sorted(CONSUMER_DOWNSTREAMS))
+def test_each_consumer_calls_its_downstream_where_it_listens_once_it_is_healthy(
+    services: dict[str, dict[str, Any]], group: str
+) -> None:
+    downstream = CONSUMER_DOWNSTREAMS[group]
+    variable = f"{group.replace('-', '_').upper()}_{downstream.upper()}_URL"
+
+    assert environment(services[group])[variable] == f"http://{downstream}:{probe(services, downstream).port}"
+    assert services[group]["depends_on"][downstream]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("group", sorted(CONSUMER_DOWNSTREAMS))
+def test_each_consumer_serves_its_status_on_its_port_of_the_local_stack(
+    services: dict[str, dict[str, Any]], group: str
+) -> None:
+    assert probe(services, group).port == Ports().of(f"{group.replace('-', '_')}_status")
 
 
 def test_payment_authenticates_with_the_providers_api_key(services: dict[str, dict[str, Any]]) -> None:

@@ -24,8 +24,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
 from events.consumers.__main__ import GROUPS
+from events.consumers.cart_checkouts import CartCheckoutsSettings
 from events.consumers.loyalty_points import LoyaltyPointsSettings
 from events.relay.outboxes import RELAYED_SERVICES, service_settings
 from events.settings import EventsSettings
@@ -42,6 +44,11 @@ OVERLAYS = ("staging", "production")
 TARGETS = ("base", *OVERLAYS)
 IMAGE = "checkout-saga"
 SERVICES = ("cart", "pricing", "payment", "inventory", "order", "loyalty")
+CONSUMERS: dict[str, tuple[type[BaseSettings], str]] = {
+    "loyalty-points": (LoyaltyPointsSettings, "loyalty"),
+    "cart-checkouts": (CartCheckoutsSettings, "cart"),
+}
+"""Each consumer group: the settings it reads and the service it calls (its ``<service>_url``)."""
 SQLITE_DEFAULT = re.compile(r"^sqlite:///var/")
 SECRET_NAME = re.compile(r"KEY|SECRET|PASSWORD|TOKEN$|CREDENTIAL|DATABASE_URL|REDIS_URL", re.IGNORECASE)
 URL_WITH_CREDENTIALS = re.compile(r"://[^/@\s]+@")
@@ -173,6 +180,19 @@ def port_number(container: Doc, name: str) -> int:
     return int(numbers[0])
 
 
+def api_host(docs: list[Doc], service: str) -> str:
+    """The name of the Service that routes to the Deployment running ``services.<service>``."""
+    hosts = [
+        host["metadata"]["name"]
+        for host in of_kind(docs, "Service")
+        for deployment in of_kind(docs, "Deployment")
+        if selects(host["spec"]["selector"], deployment["spec"]["template"]["metadata"]["labels"])
+        and containers(deployment)[0]["args"][0] == f"services.{service}"
+    ]
+    assert len(hosts) == 1, f"{service}: Services {hosts}"
+    return hosts[0]
+
+
 def assert_reaches_camunda(where: str) -> None:
     """The Helm chart's Zeebe gateway, with the example credentials read under their CAMUNDA_* names."""
     zeebe = ZeebeSettings()
@@ -193,7 +213,7 @@ def test_every_container_has_readiness_and_liveness_probes(
         for probe in ("readinessProbe", "livenessProbe")
         if probe not in container
     ]
-    assert len(of_kind(rendered[target], "Deployment")) == 20
+    assert len(of_kind(rendered[target], "Deployment")) == 21
     assert missing == []
 
 
@@ -287,7 +307,7 @@ def test_the_overlays_hold_the_secrets_every_pod_refers_to(rendered: dict[str, l
         assert {name.rsplit("-", 1)[0] for name in secrets} == {
             "gateway-secrets",
             "camunda-credentials",
-            "loyalty-points-secrets",
+            *(f"{group}-secrets" for group in GROUPS),
             *(f"{service}-secrets" for service in SERVICES),
         }
 
@@ -368,6 +388,10 @@ def test_each_service_has_its_api_and_relay_and_each_task_group_its_workers(
     assert sorted(consumers) == sorted(GROUPS)
 
 
+def test_the_consumer_settings_known_here_are_those_of_every_group() -> None:
+    assert set(CONSUMERS) == set(GROUPS)
+
+
 @pytest.mark.parametrize("target", TARGETS)
 def test_pods_run_restricted(rendered: dict[str, list[Doc]], target: str) -> None:
     for deployment in of_kind(rendered[target], "Deployment"):
@@ -415,6 +439,7 @@ def test_each_pods_environment_makes_its_process_listen_where_its_probes_look(
     the probed port, and reaches its database, Kafka and Zeebe rather than its embedded defaults."""
     docs = rendered[overlay]
     service_hosts = {service["metadata"]["name"] for service in of_kind(docs, "Service")}
+    consumers_seen: set[str] = set()
     for where, container in every_container(docs):
         for name in [name for name in os.environ if OUR_VARIABLES.match(name)]:
             monkeypatch.delenv(name)
@@ -447,6 +472,10 @@ def test_each_pods_environment_makes_its_process_listen_where_its_probes_look(
             assert module == "events.consumers"
             assert option(args, "--host") == "0.0.0.0"
             assert int(option(args, "--status-port")) == port_number(container, "status")
-            consumer = LoyaltyPointsSettings()
-            assert not consumer.database_url.startswith("sqlite:"), where
-            assert urlsplit(consumer.loyalty_url).hostname in service_hosts, where
+            settings, downstream = CONSUMERS[args[1]]
+            consumer = settings().model_dump()
+            assert not consumer["database_url"].startswith("sqlite:"), where
+            url = consumer[f"{downstream}_url"]
+            assert urlsplit(url).hostname == api_host(docs, downstream), f"{where}: {url}"
+            consumers_seen.add(args[1])
+    assert consumers_seen == set(GROUPS)

@@ -330,6 +330,14 @@ def test_the_consumers_status_port_may_be_given_with_an_equals_sign() -> None:
     assert probe("events.consumers", ["loyalty-points", "--status-port=8092"]).port == 8092
 
 
+def test_each_consumer_group_is_probed_on_its_own_status_port_argument() -> None:
+    found = probe(
+        "events.consumers", ["cart-checkouts", "--host", "0.0.0.0", "--status-port", "8093"], ready=True
+    )
+
+    assert found.url == "http://127.0.0.1:8093/health/ready"
+
+
 def test_a_relay_without_a_status_port_has_nothing_to_probe() -> None:
     with pytest.raises(healthcheck.NothingToProbe, match="--status-port"):
         probe("events.relay", ["--service", "cart"])

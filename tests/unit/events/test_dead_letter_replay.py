@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from events.consumer.dead_letters import dead_letter
+from events.consumers.__main__ import GROUPS
 from events.dead_letters.__main__ import build_parser, main
 from events.dead_letters.replay import ReplayReport, describe, replay_group_id, republished
 from events.transport.ports import ConsumedRecord, OutgoingRecord
@@ -90,4 +91,5 @@ def test_the_runbook_shows_replay_commands() -> None:
 def test_each_replay_command_of_the_runbook_parses(command: str) -> None:
     args = build_parser().parse_args(shlex.split(command))
 
-    assert (args.command, args.group) == ("replay", "loyalty-points")
+    assert args.command == "replay"
+    assert args.group in GROUPS

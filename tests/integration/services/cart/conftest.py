@@ -68,6 +68,12 @@ class Cart(ServiceTables):
             headers={"Idempotency-Key": key or f"{checkout_id}:release"},
         )
 
+    def check_out(self, checkout_id: str, key: str | None = None) -> httpx.Response:
+        return self.http.post(
+            f"/v1/reservations/{checkout_id}/check-out",
+            headers={"Idempotency-Key": key or f"{checkout_id}:check-out"},
+        )
+
     def reserved(self, sku: str) -> int:
         """The product row's ``reserved_quantity``, read from the database."""
         query = select(ProductRow.reserved_quantity).where(ProductRow.sku == sku)

@@ -272,6 +272,79 @@ def test_release_without_reservation_is_a_recorded_noop_and_blocks_a_late_reserv
     assert cart.events(checkout) == []
 
 
+def test_check_out_gives_back_the_units_once_and_writes_one_event(cart: Cart) -> None:
+    sku = cart.new_sku(700)
+    checkout = unique("chk")
+    reserved = cart.reserve(checkout, [(sku, 3)]).json()
+    first = cart.check_out(checkout)
+    assert first.status_code == 200
+    assert first.json() == {
+        "checkout_id": checkout,
+        "status": "CHECKED_OUT",
+        "outcome": "CHECKED_OUT",
+        "items": reserved["items"],
+    }
+    replay = cart.check_out(checkout)
+    assert (replay.json(), replay.headers["Idempotent-Replayed"]) == (first.json(), "true")
+    second = cart.check_out(checkout, key=f"{checkout}:check-out:again")
+    assert (second.status_code, second.json()["outcome"]) == (200, "ALREADY_CHECKED_OUT")
+
+    assert cart.reserved(sku) == 0
+    assert [e["event_type"] for e in cart.events(checkout)] == ["CartReserved", "CartCheckedOut"]
+    assert cart.events(checkout)[1]["payload"] == {"checkout_id": checkout, "items": reserved["items"]}
+    document = cart.http.get(f"/v1/reservations/{checkout}").json()
+    assert (document["status"], document["items"]) == ("CHECKED_OUT", reserved["items"])
+    assert document["checked_out_at"] is not None
+    assert document["released_at"] is None
+
+
+def test_a_retried_reservation_of_a_checked_out_checkout_holds_nothing_again(cart: Cart) -> None:
+    sku = cart.new_sku()
+    checkout = unique("chk")
+    cart.reserve(checkout, [(sku, 2)])
+    cart.check_out(checkout)
+    retried = cart.reserve(checkout, [(sku, 2)], key=f"{checkout}:reserve:again")
+    assert (retried.status_code, retried.json()["status"]) == (200, "CHECKED_OUT")
+    assert cart.reserved(sku) == 0
+
+
+def test_releasing_a_checked_out_reservation_gives_back_nothing_more(cart: Cart) -> None:
+    sku = cart.new_sku()
+    checkout, other = unique("chk"), unique("chk")
+    cart.reserve(other, [(sku, 1)])
+    cart.reserve(checkout, [(sku, 2)])
+    cart.check_out(checkout)
+    released = cart.release(checkout)
+    assert released.status_code == 200
+    assert (released.json()["outcome"], released.json()["released"]) == ("COMPENSATED", [])
+    assert cart.reserved(sku) == 1, "only the other checkout's unit is held"
+    assert cart.http.get(f"/v1/reservations/{checkout}").json()["status"] == "RELEASED"
+    events = cart.events(checkout)
+    assert [e["event_type"] for e in events] == ["CartReserved", "CartCheckedOut", "CartReleased"]
+    assert events[2]["payload"] == {"checkout_id": checkout, "items": []}
+
+
+def test_a_released_reservation_is_not_checked_out(cart: Cart) -> None:
+    sku = cart.new_sku()
+    checkout = unique("chk")
+    cart.reserve(checkout, [(sku, 2)])
+    cart.release(checkout)
+    checked_out = cart.check_out(checkout)
+    assert (checked_out.status_code, checked_out.json()["outcome"]) == (200, "ALREADY_RELEASED")
+    assert checked_out.json()["status"] == "RELEASED"
+    assert cart.reserved(sku) == 0
+    assert [e["event_type"] for e in cart.events(checkout)] == ["CartReserved", "CartReleased"]
+
+
+def test_checking_out_a_checkout_that_reserved_nothing_is_a_404_and_writes_nothing(cart: Cart) -> None:
+    checkout = unique("chk")
+    response = cart.check_out(checkout)
+    assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM)
+    assert response.json()["code"] == "RESERVATION_NOT_FOUND"
+    assert not cart.has_reservation(checkout)
+    assert cart.events(checkout) == []
+
+
 ITEM = {"sku": "S", "quantity": 1}
 
 

@@ -36,12 +36,18 @@ def _cart() -> dict[str, DomainEvent]:
     assert total is not None
     reserved = cart_events.CartReserved("chk-1", "cust-1", tuple(reservation.items), total)
     released = cart_events.CartReleased("chk-1", tuple(cart.release(reservation, products)))
+    ordered = cart.reserve("chk-2", "cust-1", wanted, products)
+    cart.check_out(ordered, products)
+    checked_out = cart_events.CartCheckedOut("chk-2", tuple(ordered.items))
+    released_after_order = cart_events.CartReleased("chk-2", tuple(cart.release(ordered, products)))
     created = cart_events.ProductUpdated.of(mug, created=True)
     mug.describe("Big mug", eur(1700), 3, sellable=False)
     changed = cart_events.ProductUpdated.of(mug, created=False)
     return {
         "CartReserved": reserved,
         "CartReleased": released,
+        "CartCheckedOut": checked_out,
+        "CartReleased after its check-out, nothing given back": released_after_order,
         "ProductUpdated created": created,
         "ProductUpdated changed, not sellable": changed,
     }

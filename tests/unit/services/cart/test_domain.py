@@ -17,8 +17,9 @@ from services.cart.domain.errors import (
     ReservationConflict,
     UnknownSkus,
 )
-from services.cart.domain.events import CartReleased, CartReserved, ProductUpdated
+from services.cart.domain.events import CartCheckedOut, CartReleased, CartReserved, ProductUpdated
 from services.cart.domain.model import (
+    CheckOutOutcome,
     Product,
     RequestedItem,
     Reservation,
@@ -127,6 +128,47 @@ def test_release_gives_back_exactly_what_was_held_once() -> None:
     assert held(products) == {"A": 0, "B": 0}
 
 
+def test_check_out_gives_back_what_was_held_once() -> None:
+    products = catalogue(A=100, B=200)
+    reservation = model.reserve("c1", "cust", items(A=3, B=2), products)
+    assert model.check_out(reservation, products) is CheckOutOutcome.CHECKED_OUT
+    assert reservation.status is ReservationStatus.CHECKED_OUT
+    assert held(products) == {"A": 0, "B": 0}
+    assert model.check_out(reservation, products) is CheckOutOutcome.ALREADY_CHECKED_OUT
+    assert held(products) == {"A": 0, "B": 0}
+
+
+def test_a_released_reservation_is_not_checked_out() -> None:
+    products = catalogue(A=100)
+    reservation = model.reserve("c1", "cust", items(A=3), products)
+    model.release(reservation, products)
+    assert model.check_out(reservation, products) is CheckOutOutcome.ALREADY_RELEASED
+    assert reservation.status is ReservationStatus.RELEASED
+    assert held(products) == {"A": 0}
+    tombstone = Reservation("c2", ReservationStatus.RELEASED)
+    assert model.check_out(tombstone, products) is CheckOutOutcome.ALREADY_RELEASED
+
+
+def test_releasing_a_checked_out_reservation_marks_it_released_and_gives_back_nothing() -> None:
+    products = catalogue(A=100)
+    other = model.reserve("c2", "cust", items(A=2), products)
+    reservation = model.reserve("c1", "cust", items(A=3), products)
+    model.check_out(reservation, products)
+    assert model.release(reservation, products) == []
+    assert reservation.status is ReservationStatus.RELEASED
+    assert held(products) == {"A": 2}, "the other checkout's units stay held"
+    assert other.status is ReservationStatus.RESERVED
+
+
+def test_a_repeated_reservation_of_a_checked_out_checkout_answers_it_as_it_is() -> None:
+    products = catalogue(A=100)
+    reservation = model.reserve("c1", "cust", items(A=3), products)
+    model.check_out(reservation, products)
+    reservation.check_repeat("cust", items(A=3))
+    with pytest.raises(ReservationConflict):
+        reservation.check_repeat("cust", items(A=4))
+
+
 def test_a_repeat_must_match_customer_and_items_and_not_follow_a_release() -> None:
     reservation = Reservation("c1", ReservationStatus.RESERVED, "cust", [ReservedItem("A", "A", 2, eur(1))])
     reservation.check_repeat("cust", [RequestedItem("A", 2)])
@@ -194,6 +236,12 @@ def test_events_carry_versioned_payloads() -> None:
         "CartReleased",
         {"checkout_id": "c1", "items": [line]},
     )
+    checked_out = CartCheckedOut("c1", (item,))
+    assert (checked_out.event_type, checked_out.schema_version, checked_out.payload()) == (
+        "CartCheckedOut",
+        1,
+        {"checkout_id": "c1", "items": [line]},
+    )
     updated = ProductUpdated.of(Product("A", "Mug", eur(500)), created=True)
     assert (updated.event_type, updated.schema_version, updated.checkout_id) == ("ProductUpdated", 1, None)
     assert updated.payload() == {
@@ -214,7 +262,7 @@ operations = st.lists(
             st.integers(0, 5),
             st.dictionaries(st.sampled_from("ABCD"), st.integers(1, 5), min_size=1, max_size=3),
         ),
-        st.tuples(st.just("release"), st.integers(0, 5), st.none()),
+        st.tuples(st.sampled_from(["release", "check_out"]), st.integers(0, 5), st.none()),
     ),
     max_size=40,
 )
@@ -243,8 +291,10 @@ def test_any_sequence_of_operations_holds_exactly_what_reservations_hold(
                 reservations[target] = model.reserve(f"c{target}", "cust", wanted, products)
             except (UnknownSkus, ItemsNotSellable, QuantityLimitExceeded):
                 assert held(products) == before
-        elif isinstance(target, int) and target in reservations:
+        elif kind == "release" and isinstance(target, int) and target in reservations:
             model.release(reservations[target], products)
+        elif isinstance(target, int) and target in reservations:
+            model.check_out(reservations[target], products)
         for sku, product in products.items():
             assert product.reserved_quantity == sum(
                 item.quantity

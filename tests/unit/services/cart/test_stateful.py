@@ -1,11 +1,12 @@
-"""Property: any interleaving of catalogue changes, reservations, retries and releases keeps the books.
+"""Property: any interleaving of catalogue changes, reservations, retries, check-outs and releases
+keeps the books.
 
 A hypothesis state machine drives a real cart over HTTP (SQLite) and keeps a model of what every
 answer must be: new keys reserve at most once per checkout, reused keys replay their first answer (or
-409 when the body changed), releases give back exactly what was held. After every step: each
-product's ``reserved_quantity`` equals the units of the ``RESERVED`` reservations (released ones hold
-nothing), each checkout has the one reservation the model expects, and every provisional total is the
-sum of its line totals.
+409 when the body changed), releases and check-outs give back exactly what was held, whichever comes
+first. After every step: each product's ``reserved_quantity`` equals the units of the ``RESERVED``
+reservations (released and checked-out ones hold nothing), each checkout has the one reservation the
+model expects, and every provisional total is the sum of its line totals.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class Hold:
     wanted: dict[str, int]
     document: dict[str, Any]
     released: bool = False
+    checked_out: bool = False
+
+    @property
+    def status(self) -> str:
+        return "RELEASED" if self.released else "CHECKED_OUT" if self.checked_out else "RESERVED"
 
 
 class CartMachine(IdempotentMachine):
@@ -117,7 +123,9 @@ class CartMachine(IdempotentMachine):
             if hold is None or hold.released:
                 assert (response.status_code, code) == (409, "RESERVATION_RELEASED")
             elif (hold.customer, hold.wanted) == (customer, wanted):
-                assert (response.status_code, response.json()) == (200, hold.document)
+                assert response.status_code == 200, response.text
+                assert response.json()["status"] == hold.status
+                assert response.json()["items"] == hold.document["items"]
             else:
                 assert (response.status_code, code) == (409, "RESERVATION_CONFLICT")
         elif any(listing is None for listing in listed):
@@ -146,7 +154,34 @@ class CartMachine(IdempotentMachine):
         self.release_checkout(data.draw(st.sampled_from(self.holding())), variant)
 
     def holding(self) -> list[str]:
-        return sorted(c for c, hold in self.holds.items() if hold is not None and not hold.released)
+        return sorted(c for c, hold in self.holds.items() if hold is not None and hold.status == "RESERVED")
+
+    @rule(number=st.integers(0, 3), variant=st.integers(0, 1))
+    def check_out(self, number: int, variant: int) -> None:
+        self.check_out_checkout(self.checkout(number), variant)
+
+    @precondition(lambda self: bool(self.holding()))
+    @rule(data=st.data(), variant=st.integers(0, 1))
+    def check_out_a_holding_checkout(self, data: st.DataObject, variant: int) -> None:
+        self.check_out_checkout(data.draw(st.sampled_from(self.holding())), variant)
+
+    def check_out_checkout(self, checkout: str, variant: int) -> None:
+        response = self.send(
+            f"{checkout}:check-out:{variant}", "POST", f"/v1/reservations/{checkout}/check-out", None
+        )
+        if response is None:
+            return
+        if checkout not in self.holds:
+            assert (response.status_code, response.json()["code"]) == (404, "RESERVATION_NOT_FOUND")
+            return
+        assert response.status_code == 200, response.text
+        hold = self.holds[checkout]
+        expected = "ALREADY_RELEASED" if hold is None or hold.released else None
+        if hold is not None and not hold.released:
+            expected = "ALREADY_CHECKED_OUT" if hold.checked_out else "CHECKED_OUT"
+            assert response.json()["items"] == hold.document["items"]
+            hold.checked_out = True
+        assert response.json()["outcome"] == expected
 
     def release_checkout(self, checkout: str, variant: int) -> None:
         response = self.send(
@@ -164,7 +199,8 @@ class CartMachine(IdempotentMachine):
             assert outcome == "NOOP_ALREADY_COMPENSATED"
         else:
             assert outcome == "COMPENSATED"
-            assert response.json()["released"] == hold.document["items"]
+            given_back = [] if hold.checked_out else hold.document["items"]
+            assert response.json()["released"] == given_back
             hold.released = True
 
     @invariant()
@@ -173,7 +209,7 @@ class CartMachine(IdempotentMachine):
             expected = sum(
                 hold.wanted.get(sku, 0)
                 for hold in self.holds.values()
-                if hold is not None and not hold.released
+                if hold is not None and hold.status == "RESERVED"
             )
             assert self.http.get(f"/v1/products/{sku}").json()["reserved_quantity"] == expected
 
@@ -184,7 +220,7 @@ class CartMachine(IdempotentMachine):
             if hold is None:
                 assert (document["status"], document["items"]) == ("RELEASED", [])
                 continue
-            assert document["status"] == ("RELEASED" if hold.released else "RESERVED")
+            assert document["status"] == hold.status
             assert document["items"] == hold.document["items"]
             for item in document["items"]:
                 unit = item["unit_price"]["amount_minor"]
