@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 
 from events.metrics import RelayCollector, relay_registry
 from events.process import run_until_signalled
-from events.relay.outboxes import RELAYED_SERVICES, service_settings, topic_of
+from events.relay.outboxes import RELAYED_SERVICES, service_settings, topic_of, transactional_id
 from events.relay.relay import OutboxRelay
 from events.relay.settings import RelaySettings
 from events.settings import EventsSettings
@@ -63,7 +63,7 @@ def _main(argv: list[str] | None) -> None:
             service,
             topic_of(service),
             Database.from_settings(service_settings(service)),
-            traced(transport.publisher(f"relay-{service}-{settings.instance_id}")),
+            traced(transport.publisher(transactional_id(service))),
             settings,
         )
         for service in services

@@ -82,7 +82,7 @@ class OutboxRelay:
             return 0
         pending = self._read()
         if pending:
-            self._publisher.publish(pending.records)
+            self._publish(pending)
             self._mark(lease, pending)
         return len(pending)
 
@@ -101,7 +101,7 @@ class OutboxRelay:
         unmarked: PendingBatch | None = None
         batch: PendingBatch | None = self._read()
         while batch:
-            committing = self._committer.submit(self._publisher.publish, batch.records)
+            committing = self._committer.submit(self._publish, batch)
             try:
                 if unmarked is not None:
                     self._mark(lease, unmarked)
@@ -116,6 +116,16 @@ class OutboxRelay:
         if unmarked is not None:
             self._mark(lease, unmarked)
         return published
+
+    def _publish(self, batch: PendingBatch) -> None:
+        try:
+            self._publisher.publish(batch.records)
+        except PublishFailed:
+            # Fenced, perhaps: a relay that took the lease over while this one was paused now owns
+            # the outbox's transactional id. Ask the database before publishing again, or this
+            # relay's next producer would fence the rightful holder in turn.
+            self._renew_at = 0.0
+            raise
 
     def _read(self, after: Position | None = None) -> PendingBatch:
         with self._database.read_sessions.begin() as session:

@@ -13,8 +13,8 @@ class RelaySettings(BaseSettings):
 
     instance_id: str = Field(
         default_factory=default_instance_id,
-        description="This relay's name: its lease holder id and, with the service, its Kafka "
-        "transactional.id. Unique per running instance (default: host, pid and a random suffix).",
+        description="This relay's name, as the holder of its outboxes' leases. Unique per running "
+        "instance (default: host, pid and a random suffix).",
     )
     batch_size: int = Field(
         default=1000, ge=1, le=10_000, description="Outbox rows published per transaction (at most)."

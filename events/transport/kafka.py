@@ -1,7 +1,8 @@
 """The ports over a Kafka cluster, with confluent-kafka (librdkafka).
 
-The publisher is an idempotent, transactional producer: one ``transactional.id`` per relay instance
-(two live producers with one id fence each other). Every failed batch ends with the producer
+The publisher is an idempotent, transactional producer: one ``transactional.id`` per outbox, used by
+whichever relay holds its lease (two live producers with one id fence each other, which is what
+makes a successor abort what a crashed or paused holder left open). Every failed batch ends with the producer
 dropped (after a best-effort abort): a producer that saw a delivery error fails its next transaction
 too ("skipped sequence numbers", observed on Kafka 4.x), and one that is fenced or timed out cannot
 be used at all. The next publish builds a fresh producer, whose ``init_transactions`` also aborts
@@ -58,7 +59,7 @@ def _retrying(call: Callable[[float], None], deadline: float) -> None:
 class KafkaPublisher:
     """Publishes each batch in one Kafka transaction; every call returns or fails within ``timeout_s``.
 
-    Not thread-safe: one publisher per relay thread, as one ``transactional.id`` per relay instance.
+    Not thread-safe: one publisher per relay thread, as one ``transactional.id`` per outbox.
     Keep ``timeout_s`` below the producer's ``transaction.timeout.ms`` (60 s by default): librdkafka
     cannot recover from a transaction the broker timed out.
     """

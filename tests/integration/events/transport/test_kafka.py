@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient  # type: ignore[attr-defined]  # untyped re-export
 
 from events.transport.kafka import KafkaLogConsumer, KafkaPublisher, KafkaTopicAdmin
@@ -263,3 +263,41 @@ def test_a_publisher_that_failed_while_the_broker_was_unreachable_publishes_once
         bootstrap.close()
 
     assert values(consume(open_consumer(topic), 1)) == ["once back"]
+
+
+LONGEST_TRANSACTION_MS = 900_000
+"""The broker's default ``transaction.max.timeout.ms``: a transaction left open this long blocks
+read-committed consumers for the whole test unless something aborts it."""
+
+
+@pytest.mark.timeout(90)
+def test_a_publisher_taking_over_a_transactional_id_aborts_what_its_crashed_predecessor_left_open(
+    kafka_bootstrap: str,
+    unique_transactional_id: str,
+    unique_topic: Callable[..., str],
+    open_consumer: OpenConsumer,
+) -> None:
+    topic = unique_topic("transport")
+    crashed = Producer(
+        {
+            "bootstrap.servers": kafka_bootstrap,
+            "transactional.id": unique_transactional_id,
+            "transaction.timeout.ms": LONGEST_TRANSACTION_MS,
+        }
+    )
+    crashed.init_transactions(TIMEOUT_S)
+    crashed.begin_transaction()
+    crashed.produce(topic, value=b"left open", key=b"checkout-1")
+    assert crashed.flush(TIMEOUT_S) == 0  # on the partition, in a transaction nobody will end
+
+    successor = KafkaPublisher(kafka_bootstrap, unique_transactional_id)
+    try:
+        successor.publish([record(topic, "after the takeover")])
+    finally:
+        successor.close()
+
+    # Read-committed: readable only because the successor's init_transactions aborted the open one.
+    assert values(consume(open_consumer(topic), 1)) == ["after the takeover"]
+    with pytest.raises(KafkaException) as fenced:
+        crashed.commit_transaction(TIMEOUT_S)  # a paused predecessor waking up cannot publish
+    assert fenced.value.args[0].fatal()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from sqlalchemy import update
 
 from events.envelope import parse_envelope
 from events.readiness import NOT_STARTED
@@ -20,6 +22,8 @@ from events.transport.ports import ConsumedRecord, OutgoingRecord, PublishFailed
 from services.common.database import Database
 from services.common.migrations import upgrade_to_head
 from services.common.outbox import OutboxReader
+from services.common.sqltypes import utc_now
+from services.common.tables import outbox_relay_lease
 from services.common.uow import UnitOfWork
 
 TOPIC = "inventory.events"
@@ -208,6 +212,33 @@ def test_a_failed_publish_stops_the_drain_with_the_batches_before_it_marked_and_
         OutboxRelay("inventory", TOPIC, database, failing, config).drain()
     assert unpublished(database) == 4
     assert [parse_envelope(r.value).payload["note"] for r in read_all(transport)] == ["n0", "n1", "n2"]
+
+
+def expire_lease(database: Database) -> None:
+    """As if its holder had been paused past the lease: the table says it is free to take."""
+    with database.engine.begin() as connection:
+        connection.execute(update(outbox_relay_lease).values(expires_at=utc_now() - timedelta(seconds=1)))
+
+
+def test_after_a_failed_publish_a_relay_asks_the_database_before_publishing_again(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    """A failed publish may mean the relay was fenced by a successor: publishing again on the lease it
+    believes it holds would fence the successor in turn (both use the outbox's transactional id)."""
+    write(database, Noted("chk-1", "a"))
+    paused = FailingOnBatch(transport.publisher("relay-a"), failing=2)
+    holder = OutboxRelay("inventory", TOPIC, database, paused, RelaySettings(instance_id="relay-a"))
+    assert holder.publish_once() == 1
+    expire_lease(database)
+    write(database, Noted("chk-1", "b"))
+    assert relay(database, transport, "relay-b").publish_once() == 1
+    write(database, Noted("chk-1", "c"))
+    with pytest.raises(PublishFailed):
+        holder.publish_once()
+
+    assert holder.publish_once() == 0
+    assert not holder.holds_lease
+    assert [parse_envelope(r.value).payload["note"] for r in read_all(transport)] == ["a", "b"]
 
 
 def test_drain_publishes_nothing_while_another_relay_holds_the_lease(
