@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import time
 
+from sqlalchemy import create_engine, text
+
 from tests.e2e.conftest import API_KEY, Stack, body, resolve_incidents
 
 
@@ -80,6 +82,42 @@ def test_a_worker_killed_mid_job_is_replaced_and_nothing_happens_twice(stack: St
     assert payment["amount"] == checkout["amounts"]["total"]
     # Stock moved exactly once and money was captured exactly once: checked for every test by the
     # invariants fixture (allocated stock delta = completed quantities; captured - refunded = orders).
+
+
+def captures_at_the_provider(stack: Stack) -> int:
+    """Every capture the card processor stand-in ever made: what a card would be charged."""
+    engine = create_engine(stack.layout.database_url("payment_provider"))
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT COUNT(*) FROM captures")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_a_worker_killed_mid_capture_charges_the_card_once(stack: Stack) -> None:
+    before = captures_at_the_provider(stack)
+    # Freeze payment so the worker that takes the capture job is stuck in its call: mid-capture.
+    stack.supervisor.send_signal("payment", signal.SIGSTOP)
+    try:
+        checkout_id = stack.start_checkout(body(("SKU-5", 1))).json()["id"]
+        stack.until_step(checkout_id, "capture_payment")
+        time.sleep(0.5)  # the worker activates the job and sends its request to the frozen service
+        stack.supervisor.kill("workers", signal.SIGKILL)
+    finally:
+        stack.supervisor.send_signal("payment", signal.SIGCONT)
+    # The dead worker's capture still reaches payment and the provider; the new worker re-runs the job
+    # with the same idempotency key. Whether that happens before the stack's payment time limit (PT4S)
+    # or the limit compensates first, the card is charged once, and refunded in full if compensated.
+    stack.supervisor.restart("workers")
+
+    checkout = stack.until(checkout_id)
+
+    assert checkout["status"] in {"COMPLETED", "COMPENSATED"}
+    assert captures_at_the_provider(stack) - before == 1
+    payment = stack.service("payment", f"/v1/payments/{checkout_id}").json()
+    capture = stack.service("payment_provider", f"/v1/captures/{payment['provider_capture_id']}").json()
+    refunded = capture["amount"] if checkout["status"] == "COMPENSATED" else 0
+    assert (capture["amount"], capture["refunded_amount"]) == (payment["amount"]["amount_minor"], refunded)
 
 
 def test_a_service_that_keeps_failing_opens_its_circuit_and_checkouts_fail_fast_into_compensation(
