@@ -15,6 +15,7 @@ explicitly because :mod:`events.transport.local_log` places keys the same way.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -30,6 +31,8 @@ from events.transport.ports import (
     TopicSpec,
     highest_offsets,
 )
+
+log = logging.getLogger(__name__)
 
 RETRY_PAUSE_S = 0.1
 """Pause between attempts of a call that failed retriably, so a fast-failing call does not spin."""
@@ -176,7 +179,10 @@ class KafkaLogConsumer:
                 **(extra_config or {}),
             }
         )
-        self._consumer.subscribe(list(topics))
+        self._group_id = group_id
+        self._consumer.subscribe(
+            list(topics), on_assign=self._assigned, on_revoke=self._revoked, on_lost=self._lost
+        )
         self._timeout_s = timeout_s
         self._last_returned: dict[tuple[str, int], int] = {}
         self._pending_error: ConsumeFailed | None = None
@@ -249,6 +255,19 @@ class KafkaLogConsumer:
     def close(self) -> None:
         self._consumer.close()
 
+    # Rebalances are logged because a member without partitions is silent otherwise: it polls nothing,
+    # reports no lag and logs no error, which looks exactly like a group with nothing to do.
+    def _assigned(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("%s: assigned %s", self._group_id, _described(partitions))
+
+    def _revoked(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("%s: revoked %s", self._group_id, _described(partitions))
+
+    def _lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.warning(
+            "%s: lost %s (the group went on without this member)", self._group_id, _described(partitions)
+        )
+
     def _raise_pending_error(self) -> None:
         error, self._pending_error = self._pending_error, None
         if error is not None:
@@ -258,6 +277,14 @@ class KafkaLogConsumer:
         record = consumed_record(message)
         self._last_returned[(record.topic, record.partition)] = record.offset
         return record
+
+
+def _described(partitions: Sequence[TopicPartition]) -> str:
+    if not partitions:
+        return "no partitions"
+    return ", ".join(
+        f"{tp.topic} [{tp.partition}]" for tp in sorted(partitions, key=lambda tp: (tp.topic, tp.partition))
+    )
 
 
 def consumed_record(message: Message) -> ConsumedRecord:

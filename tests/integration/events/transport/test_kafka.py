@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -301,3 +302,27 @@ def test_a_publisher_taking_over_a_transactional_id_aborts_what_its_crashed_pred
     with pytest.raises(KafkaException) as fenced:
         crashed.commit_transaction(TIMEOUT_S)  # a paused predecessor waking up cannot publish
     assert fenced.value.args[0].fatal()
+
+
+def test_a_consumer_logs_the_partitions_it_is_assigned_and_gives_back(
+    kafka_bootstrap: str,
+    unique_topic: Callable[..., str],
+    publisher: KafkaPublisher,
+    run_id: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    topic = unique_topic("transport", partitions=2)
+    publisher.publish([record(topic, "one")])
+    group = f"test-group.{run_id}.{uuid.uuid4().hex[:8]}"
+    with caplog.at_level(logging.INFO, logger="events.transport.kafka"):
+        consumer = KafkaLogConsumer(kafka_bootstrap, group, [topic])
+        try:
+            assert values(consume(consumer, 1)) == ["one"]
+        finally:
+            consumer.close()
+
+    partitions = f"{topic} [0], {topic} [1]"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{group}: assigned {partitions}",
+        f"{group}: revoked {partitions}",
+    ]
