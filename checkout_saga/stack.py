@@ -1,9 +1,9 @@
 """``checkout-saga up``: the whole stack on one machine, on embedded defaults.
 
 Engine (unless ``ZEEBE_ADDRESS`` points at another Zeebe), payment-provider sandbox, the six services
-on SQLite files, the outbox relay and the loyalty-points consumer (on a local log file unless
-``KAFKA_BOOTSTRAP_SERVERS`` is exported), the workers and the gateway; then the diagram is deployed and the demo catalogue
-seeded. Everything stops, in reverse order, on Ctrl-C or when any process dies. Variables already
+on SQLite files, the outbox relay and the consumer groups loyalty-points and cart-checkouts (on a
+local log file unless ``KAFKA_BOOTSTRAP_SERVERS`` is exported), the workers and the gateway; then the
+diagram is deployed and the demo catalogue seeded. Everything stops, in reverse order, on Ctrl-C or when any process dies. Variables already
 exported (``CART_DATABASE_URL``, ``GATEWAY_API_KEYS``...) win over these defaults.
 """
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from events.consumer.runner import Handler
 from events.consumers.group import HttpGroup
-from events.consumers.service_calls import idempotency_headers, raise_for
+from events.consumers.service_calls import idempotency_headers, problem_code, raise_for
 from events.contracts.base import EventPayload
 from events.contracts.order import OrderCreatedV1
 from events.envelope import Envelope
@@ -35,9 +35,13 @@ class CartCheckoutsSettings(BaseSettings):
     timeout_seconds: float = Field(default=5.0, gt=0, description="Per call to the cart service.")
 
 
+RESERVATION_NOT_FOUND = "RESERVATION_NOT_FOUND"
+
+
 class CartClient:
-    """The one cart call this group makes; 5xx and network errors raise (the runner retries), a 404
-    (an order for a checkout the cart never saw) is poison."""
+    """The one cart call this group makes; 5xx and network errors raise (the runner retries), as does
+    a 404 of a cart that does not know the route yet (one not upgraded, mid-rollout); the cart's own
+    ``RESERVATION_NOT_FOUND`` (an order for a checkout it never saw) is poison."""
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http
@@ -46,6 +50,8 @@ class CartClient:
         response = self._http.post(
             f"/v1/reservations/{order.checkout_id}/check-out", headers=idempotency_headers(GROUP_ID, envelope)
         )
+        if response.status_code == 404 and problem_code(response) != RESERVATION_NOT_FOUND:
+            response.raise_for_status()
         raise_for("cart", response)
 
 

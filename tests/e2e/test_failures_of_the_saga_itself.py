@@ -96,18 +96,23 @@ def captures_at_the_provider(stack: Stack) -> int:
 
 def test_a_worker_killed_mid_capture_charges_the_card_once(stack: Stack) -> None:
     before = captures_at_the_provider(stack)
-    # Freeze payment so the worker that takes the capture job is stuck in its call: mid-capture.
-    stack.supervisor.send_signal("payment", signal.SIGSTOP)
+    # Freeze the card processor so the capture is in flight: the worker waits on payment, which has
+    # recorded the payment PENDING and waits on the processor.
+    stack.supervisor.send_signal("payment_provider", signal.SIGSTOP)
     try:
         checkout_id = stack.start_checkout(body(("SKU-5", 1))).json()["id"]
-        stack.until_step(checkout_id, "capture_payment")
-        time.sleep(0.5)  # the worker activates the job and sends its request to the frozen service
+        deadline = time.monotonic() + 30
+        while stack.service("payment", f"/v1/payments/{checkout_id}").status_code == 404:
+            assert time.monotonic() < deadline, "the capture never reached payment"
+            time.sleep(0.05)
+        assert stack.service("payment", f"/v1/payments/{checkout_id}").json()["status"] == "PENDING"
         stack.supervisor.kill("workers", signal.SIGKILL)
     finally:
-        stack.supervisor.send_signal("payment", signal.SIGCONT)
-    # The dead worker's capture still reaches payment and the provider; the new worker re-runs the job
-    # with the same idempotency key. Whether that happens before the stack's payment time limit (PT4S)
-    # or the limit compensates first, the card is charged once, and refunded in full if compensated.
+        stack.supervisor.send_signal("payment_provider", signal.SIGCONT)
+    # The dead worker's capture still completes at payment and the processor; the new worker re-runs
+    # the job with the same idempotency key. Whether that happens before the stack's payment time
+    # limit (PT4S) or the limit compensates first, the card is charged once, and refunded in full if
+    # compensated.
     stack.supervisor.restart("workers")
 
     checkout = stack.until(checkout_id)

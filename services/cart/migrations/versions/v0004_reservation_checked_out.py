@@ -49,7 +49,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Checked-out reservations hold nothing, as released ones do: that is what they become.
-    op.execute("UPDATE reservations SET status = 'RELEASED' WHERE status = 'CHECKED_OUT'")
+    op.execute(
+        "UPDATE reservations SET status = 'RELEASED', released_at = checked_out_at"
+        " WHERE status = 'CHECKED_OUT'"
+    )
     with _reservations_altered() as batch:
         batch.drop_constraint(CONSTRAINT, type_="check")
         batch.create_check_constraint(CONSTRAINT, "status IN ('RESERVED', 'RELEASED')")

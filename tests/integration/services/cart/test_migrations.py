@@ -104,17 +104,25 @@ def test_reservations_written_before_version_4_keep_their_status_and_lines(engin
 def test_version_4_admits_checked_out_and_still_refuses_an_unknown_status(engine: Engine) -> None:
     upgrade_to_head(engine, PACKAGE)
     assert status_of(engine, insert_reservation(engine, "CHECKED_OUT")) == "CHECKED_OUT"
-    with pytest.raises(DBAPIError, match=r"(?i)check"):
+    with pytest.raises(DBAPIError, match="ck_reservations_status_known"):
         insert_reservation(engine, "SHIPPED")
 
 
-def test_going_back_to_version_3_makes_checked_out_reservations_released(engine: Engine) -> None:
+def test_going_back_to_version_3_makes_checked_out_reservations_released_when_they_were_checked_out(
+    engine: Engine,
+) -> None:
     upgrade_to_head(engine, PACKAGE)
     checked_out = insert_reservation(engine, "CHECKED_OUT")
     insert_line(engine, checked_out)
+    moment = datetime(2026, 6, 1, 12, 0)
     with engine.begin() as connection:
+        connection.execute(text("UPDATE reservations SET checked_out_at = :moment"), {"moment": moment})
         command.downgrade(alembic_config(PACKAGE, connection), "0003")
     assert status_of(engine, checked_out) == "RELEASED"
+    with engine.connect() as connection:
+        query = text("SELECT released_at FROM reservations WHERE checkout_id = :checkout")
+        released_at = connection.execute(query, {"checkout": checked_out}).scalar_one()
+    assert str(released_at).startswith("2026-06-01 12:00:00")
     assert line_count(engine, checked_out) == 1
-    with pytest.raises(DBAPIError, match=r"(?i)check"):
+    with pytest.raises(DBAPIError, match="ck_reservations_status_known"):
         insert_reservation(engine, "CHECKED_OUT")

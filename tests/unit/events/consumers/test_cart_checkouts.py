@@ -63,6 +63,12 @@ def test_an_order_of_a_checkout_the_cart_never_saw_is_dead_lettered() -> None:
         check_out_with(404, {"code": "RESERVATION_NOT_FOUND"})
 
 
+def test_a_cart_that_does_not_know_the_route_yet_is_tried_again() -> None:
+    """Mid-rollout, an old cart answers the route's 404, not the reservation's: not a poison event."""
+    with pytest.raises(httpx.HTTPStatusError):
+        check_out_with(404, {"code": "NOT_FOUND"})
+
+
 def test_a_cart_that_is_down_is_tried_again() -> None:
     with pytest.raises(httpx.HTTPStatusError):
         check_out_with(503)
