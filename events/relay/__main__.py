@@ -63,7 +63,7 @@ def _main(argv: list[str] | None) -> None:
             service,
             topic_of(service),
             Database.from_settings(service_settings(service)),
-            traced(transport.publisher(transactional_id(service))),
+            traced(transport.publisher(transactional_id(settings.transactional_id_prefix, service))),
             settings,
         )
         for service in services

@@ -34,12 +34,13 @@ def topic_of(service: str) -> str:
     return SERVICE_TOPICS[service]
 
 
-def transactional_id(service: str) -> str:
+def transactional_id(prefix: str, service: str) -> str:
     """The Kafka ``transactional.id`` of the service's outbox, the same for every relay instance.
 
     Only the lease holder publishes, so one id per outbox never has two live producers; and a relay
     taking over fences its predecessor: its ``init_transactions`` aborts the transaction a crashed
     holder left open (read-committed consumers would otherwise wait for it to time out) and makes a
-    paused one's late commit fail instead of publishing.
+    paused one's late commit fail instead of publishing. ``prefix`` tells apart the deployments
+    that share a Kafka cluster but not their outboxes, which would otherwise fence each other.
     """
-    return f"relay-{service}"
+    return f"{prefix}-{service}"

@@ -3,7 +3,8 @@
 At-least-once by construction: a relay killed after publishing and before marking publishes the same
 rows again (same event ids) when it or its successor restarts, and consumers drop the copies. Rows
 go out in ``occurred_at`` order; a checkout's events are keyed by its id, so they stay in order on
-their partition.
+their partition. The lease holder also deletes rows published longer ago than the topics keep them,
+so the outbox does not grow for ever.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,8 +24,12 @@ from events.relay.settings import RelaySettings
 from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
 from services.common.outbox import OutboxReader
+from services.common.sqltypes import utc_now
 
 log = logging.getLogger(__name__)
+
+PURGE_CHUNK = 1000
+"""Published rows deleted per transaction."""
 
 
 class LeaseLost(Exception):
@@ -51,6 +56,8 @@ class OutboxRelay:
         self._lease: Lease | None = None
         self._renew_at = 0.0
         self.published_total = 0
+        self.purged_total = 0
+        self._purge_due_at = 0.0
         self.readiness = Readiness()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
 
@@ -82,7 +89,7 @@ class OutboxRelay:
             return 0
         pending = self._read()
         if pending:
-            self._publish(pending)
+            self._await(lease, self._committer.submit(self._publish, pending))
             self._mark(lease, pending)
         return len(pending)
 
@@ -109,13 +116,49 @@ class OutboxRelay:
                 full = len(batch) == self._settings.batch_size
                 upcoming = self._read(after=batch.last) if full else None
             finally:
-                committing.result()  # never leave a publish running behind a failure here
+                self._await(lease, committing)  # never leave a publish running behind a failure here
             unmarked = batch
             published += len(batch)
             batch = upcoming
         if unmarked is not None:
             self._mark(lease, unmarked)
         return published
+
+    def purge(self, stop: threading.Event | None = None) -> int:
+        """Delete the rows published before the retention window, a chunk per transaction (short
+        locks beside the services' writes); the number deleted. Only the lease holder purges."""
+        if self._settings.keep_published_days == 0 or self._current_lease() is None:
+            return 0
+        before = utc_now() - timedelta(days=self._settings.keep_published_days)
+        purged = 0
+        while stop is None or not stop.is_set():
+            with self._database.write_sessions.begin() as session:
+                deleted = OutboxReader(session).purge_published(before, PURGE_CHUNK)
+            purged += deleted
+            self.purged_total += deleted
+            if deleted < PURGE_CHUNK:
+                break
+        if purged:
+            log.info("relay %s: deleted %d events published before %s", self._service, purged, before)
+        return purged
+
+    def _purge_when_due(self, stop: threading.Event) -> None:
+        if time.monotonic() < self._purge_due_at:
+            return
+        self._purge_due_at = time.monotonic() + self._settings.purge_interval_seconds
+        self.purge(stop)
+
+    def _await(self, lease: Lease, committing: Future[None]) -> None:
+        """Wait for a publish, renewing the lease meanwhile: a publish may take longer than a lease
+        lasts (a slow broker), and a standby taking the lease over would abort it by fencing, then be
+        fenced in turn when its own slow publish outlived its lease, and nothing would get out."""
+        while True:
+            try:
+                committing.result(timeout=self._settings.lease_seconds / 3)
+                return
+            except TimeoutError:
+                with self._database.write_sessions.begin() as session:
+                    self._leases.confirm(session, lease)  # a lost lease shows when the batch is marked
 
     def _publish(self, batch: PendingBatch) -> None:
         try:
@@ -148,6 +191,7 @@ class OutboxRelay:
             while not stop.is_set():
                 try:
                     published = self.drain()
+                    self._purge_when_due(stop)
                 except (PublishFailed, LeaseLost, SQLAlchemyError) as error:
                     log.warning("relay %s: %s; retrying", self._service, error)
                     self.readiness.failed(error)

@@ -16,6 +16,14 @@ class RelaySettings(BaseSettings):
         description="This relay's name, as the holder of its outboxes' leases. Unique per running "
         "instance (default: host, pid and a random suffix).",
     )
+    transactional_id_prefix: str = Field(
+        default="relay",
+        min_length=1,
+        max_length=100,
+        description="Starts each outbox's Kafka transactional.id (`<prefix>-<service>`). Give each "
+        "deployment sharing a Kafka cluster its own (e.g. relay-staging), or their relays fence each "
+        "other.",
+    )
     batch_size: int = Field(
         default=1000, ge=1, le=10_000, description="Outbox rows published per transaction (at most)."
     )
@@ -32,6 +40,15 @@ class RelaySettings(BaseSettings):
         gt=0,
         description="How long a lease lasts without renewal: the longest a crashed relay's outbox "
         "waits before another relay takes over.",
+    )
+    keep_published_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="Published outbox rows are deleted once published this long ago (the topics' "
+        "retention); 0 keeps them for ever.",
+    )
+    purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often the lease holder deletes old published rows."
     )
     retry_seconds: float = Field(
         default=1.0, gt=0, description="Pause after a failed publish or database error before retrying."

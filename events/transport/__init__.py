@@ -15,7 +15,8 @@ class Transport(Protocol):
     """Opens the ports on one log, so relays and consumers never name the adapter they run on."""
 
     def publisher(self, transactional_id: str) -> TransactionalPublisher:
-        """A publisher; ``transactional_id`` must be unique per running relay instance."""
+        """A publisher; two live publishers with one ``transactional_id`` fence each other (a relay
+        uses its outbox's, see :func:`events.relay.outboxes.transactional_id`)."""
         ...
 
     def consumer(self, group_id: str, topics: Sequence[str]) -> LogConsumer: ...

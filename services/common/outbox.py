@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    CursorResult,
     String,
     Text,
     Uuid,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
+    delete,
     func,
     insert,
     select,
@@ -183,6 +185,25 @@ class OutboxReader:
             self._session.execute(_MARK_JSON_IDS, {"event_ids": json.dumps(stored_ids), "now": utc_now()})
         else:
             self._session.execute(_MARK_STORED_IDS, {"event_ids": list(stored_ids), "now": utc_now()})
+
+    def purge_published(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` events published before ``before``; how many were deleted.
+
+        No index serves published rows on PostgreSQL and SQLite (the relay's index holds only the
+        unpublished ones, and one more would make every mark dearer), so the rows are found by a
+        scan. The scan stops at ``limit`` matches, and the oldest rows come first in the table, so
+        a chunk costs little until the last one of a purge, which passes over the rest once.
+        """
+        if self._backend() in ("mysql", "mariadb"):
+            # MariaDB takes no LIMIT in an IN subquery; its index leads with published_at instead.
+            statement = (
+                delete(outbox).where(outbox.c.published_at < before).with_dialect_options(mysql_limit=limit)
+            )
+        else:
+            oldest = select(outbox.c.event_id).where(outbox.c.published_at < before).limit(limit)
+            statement = delete(outbox).where(outbox.c.event_id.in_(oldest.scalar_subquery()))
+        result: CursorResult[Any] = self._session.execute(statement)  # type: ignore[assignment]
+        return result.rowcount
 
     def _backend(self) -> str:
         return self._session.get_bind().dialect.name

@@ -19,7 +19,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import MetaData, inspect, select
+from sqlalchemy import MetaData, inspect, select, update
 
 from services.common.audit import AuditLog, AuditOutcome
 from services.common.database import Database
@@ -202,6 +202,37 @@ def test_outbox_reader_and_audit_log(database: Database) -> None:
     assert [(e.action, e.outcome, e.details) for e in entries] == [
         ("test.undo", "NOOP_NOTHING_TO_COMPENSATE", {"why": "nothing"})
     ]
+
+
+LONG_AGO = datetime(1999, 12, 31, tzinfo=UTC)
+CUTOFF = datetime(2000, 1, 1, tzinfo=UTC)
+"""Before any other test's rows were published: the purge touches this test's rows only."""
+
+
+def test_purging_deletes_only_events_published_before_the_cutoff_a_chunk_at_a_time(
+    database: Database,
+) -> None:
+    checkout = unique("chk")
+    with UnitOfWork(database) as uow:
+        for n in range(5):
+            uow.outbox.add(Noted(checkout, f"n{n}"))
+        uow.commit()
+    with UnitOfWork(database) as uow:
+        messages = OutboxReader(uow.session).for_checkout(checkout)
+        OutboxReader(uow.session).mark_published([m.event_id for m in messages[:4]])
+        long_ago = outbox.c.event_id.in_([m.event_id for m in messages[:3]])
+        uow.session.execute(update(outbox).where(long_ago).values(published_at=LONG_AGO))
+        uow.commit()
+
+    with UnitOfWork(database) as uow:
+        chunks = [OutboxReader(uow.session).purge_published(CUTOFF, 2) for _ in range(3)]
+        uow.commit()
+
+    assert chunks == [2, 1, 0]
+    with UnitOfWork(database, read_only=True) as uow:
+        left = OutboxReader(uow.session).for_checkout(checkout)
+    # Published recently, and never published (its occurred_at as old as the others'): both kept.
+    assert [(m.payload["note"], m.published_at is None) for m in left] == [("n3", False), ("n4", True)]
 
 
 def test_times_come_back_in_utc_with_microseconds(database: Database) -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from events.envelope import parse_envelope
 from events.readiness import NOT_STARTED
+from events.relay import relay as relay_module
 from events.relay.relay import OutboxRelay
 from events.relay.settings import RelaySettings
 from events.topics import topic_specs
@@ -23,7 +26,7 @@ from services.common.database import Database
 from services.common.migrations import upgrade_to_head
 from services.common.outbox import OutboxReader
 from services.common.sqltypes import utc_now
-from services.common.tables import outbox_relay_lease
+from services.common.tables import outbox, outbox_relay_lease
 from services.common.uow import UnitOfWork
 
 TOPIC = "inventory.events"
@@ -184,16 +187,19 @@ def test_drain_publishes_batch_after_batch_in_order_and_marks_them_all(
     assert notes == [f"n{i}" for i in range(7)]
 
 
-class FailingOnBatch:
-    """Publishes through ``publisher`` until batch ``failing`` (1-based), which it refuses."""
+class Interfering:
+    """Publishes through ``publisher`` as a troubled broker would: ``delay`` seconds late (slow to
+    commit), and refusing batch ``failing`` (1-based) if given (unreachable)."""
 
-    def __init__(self, publisher: TransactionalPublisher, failing: int) -> None:
+    def __init__(self, publisher: TransactionalPublisher, failing: int = 0, delay: float = 0.0) -> None:
         self._publisher = publisher
         self._failing = failing
+        self._delay = delay
         self._batches = 0
 
     def publish(self, records: Sequence[OutgoingRecord]) -> None:
         self._batches += 1
+        time.sleep(self._delay)
         if self._batches == self._failing:
             raise PublishFailed("broker unreachable")
         self._publisher.publish(records)
@@ -206,12 +212,31 @@ def test_a_failed_publish_stops_the_drain_with_the_batches_before_it_marked_and_
     database: Database, transport: LocalLogTransport
 ) -> None:
     write(database, *(Noted("chk-1", f"n{i}") for i in range(7)))
-    failing = FailingOnBatch(transport.publisher("relay-a"), failing=2)
+    failing = Interfering(transport.publisher("relay-a"), failing=2)
     config = RelaySettings(instance_id="relay-a", batch_size=3)
     with pytest.raises(PublishFailed):
         OutboxRelay("inventory", TOPIC, database, failing, config).drain()
     assert unpublished(database) == 4
     assert [parse_envelope(r.value).payload["note"] for r in read_all(transport)] == ["n0", "n1", "n2"]
+
+
+def test_a_relay_keeps_its_lease_through_a_publish_longer_than_the_lease(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    """Otherwise a standby would take the lease over mid-publish and fence the publish it waits for."""
+    write(database, Noted("chk-1", "slow"))
+    slow = Interfering(transport.publisher("relay-a"), delay=1.0)
+    holder = OutboxRelay(
+        "inventory", TOPIC, database, slow, RelaySettings(instance_id="relay-a", lease_seconds=0.3)
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        publishing = pool.submit(holder.publish_once)
+        time.sleep(0.6)  # twice the lease: it would have expired without renewal
+        standby_published = relay(database, transport, "relay-b", lease_seconds=0.3).publish_once()
+        assert publishing.result() == 1  # marked: the lease was still the holder's
+
+    assert standby_published == 0
+    assert unpublished(database) == 0
 
 
 def expire_lease(database: Database) -> None:
@@ -226,7 +251,7 @@ def test_after_a_failed_publish_a_relay_asks_the_database_before_publishing_agai
     """A failed publish may mean the relay was fenced by a successor: publishing again on the lease it
     believes it holds would fence the successor in turn (both use the outbox's transactional id)."""
     write(database, Noted("chk-1", "a"))
-    paused = FailingOnBatch(transport.publisher("relay-a"), failing=2)
+    paused = Interfering(transport.publisher("relay-a"), failing=2)
     holder = OutboxRelay("inventory", TOPIC, database, paused, RelaySettings(instance_id="relay-a"))
     assert holder.publish_once() == 1
     expire_lease(database)
@@ -239,6 +264,80 @@ def test_after_a_failed_publish_a_relay_asks_the_database_before_publishing_agai
     assert holder.publish_once() == 0
     assert not holder.holds_lease
     assert [parse_envelope(r.value).payload["note"] for r in read_all(transport)] == ["a", "b"]
+
+
+def published_days_ago(database: Database, days: float) -> None:
+    """As if every published row had gone out ``days`` ago."""
+    moment = utc_now() - timedelta(days=days)
+    with database.engine.begin() as connection:
+        connection.execute(
+            update(outbox).where(outbox.c.published_at.is_not(None)).values(published_at=moment)
+        )
+
+
+def notes_left(database: Database) -> list[str]:
+    with database.engine.connect() as connection:
+        payloads = connection.execute(select(outbox.c.payload).order_by(outbox.c.occurred_at)).scalars()
+        return [payload["note"] for payload in payloads]
+
+
+def test_the_lease_holder_deletes_events_published_before_the_retention_window_a_chunk_at_a_time(
+    database: Database, transport: LocalLogTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(relay_module, "PURGE_CHUNK", 2)
+    holder = relay(database, transport, keep_published_days=7)
+    write(database, *(Noted("chk-1", f"old{i}") for i in range(5)))
+    holder.drain()
+    published_days_ago(database, 8)
+    write(database, Noted("chk-1", "recent"))
+    holder.drain()
+    write(database, Noted("chk-1", "waiting"))
+
+    assert holder.purge() == 5
+    assert holder.purged_total == 5
+    assert notes_left(database) == ["recent", "waiting"]
+
+
+def test_a_running_relay_purges_as_soon_as_it_starts(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    write(database, Noted("chk-1", "a"))
+    relay(database, transport).drain()
+    published_days_ago(database, 30)
+    worker = relay(database, transport, idle_poll_seconds=0.01)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        purged = until(lambda: notes_left(database) == [], stop)
+    finally:
+        stop.set()
+        thread.join()
+    assert purged
+
+
+@pytest.mark.parametrize(
+    ("keep_days", "published_days"),
+    [(7, 6), (0, 3650)],
+    ids=["published within the retention window", "a retention of zero keeps them for ever"],
+)
+def test_events_not_past_their_retention_are_kept(
+    database: Database, transport: LocalLogTransport, keep_days: float, published_days: float
+) -> None:
+    holder = relay(database, transport, keep_published_days=keep_days)
+    write(database, Noted("chk-1", "a"))
+    holder.drain()
+    published_days_ago(database, published_days)
+    assert holder.purge() == 0
+    assert notes_left(database) == ["a"]
+
+
+def test_a_relay_without_the_lease_deletes_nothing(database: Database, transport: LocalLogTransport) -> None:
+    write(database, Noted("chk-1", "a"))
+    relay(database, transport, "relay-a").drain()
+    published_days_ago(database, 30)
+    assert relay(database, transport, "relay-b").purge() == 0
+    assert notes_left(database) == ["a"]
 
 
 def test_drain_publishes_nothing_while_another_relay_holds_the_lease(
