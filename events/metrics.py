@@ -71,11 +71,17 @@ class ConsumerCollector(Collector):
             "Records the group could never apply and sent to its dead-letter topic.",
             labels=["group"],
         )
+        forgotten = CounterMetricFamily(
+            "events_consumer_inbox_purged",
+            "Inbox rows this consumer deleted, their events applied longer ago than the retention.",
+            labels=["group"],
+        )
         for runner in self._runners:
             for (topic, partition), records in sorted(runner.last_lag.items()):
                 lag.add_metric([runner.group_id, topic, str(partition)], records)
             dead_lettered.add_metric([runner.group_id], runner.dead_lettered_total)
-        yield from (lag, dead_lettered)
+            forgotten.add_metric([runner.group_id], runner.purged_total)
+        yield from (lag, dead_lettered, forgotten)
 
 
 def relay_registry(relays: Sequence[OutboxRelay]) -> CollectorRegistry:

@@ -2,16 +2,19 @@
 
 The row is inserted in the transaction that applies the event, so "applied" and "remembered as
 applied" commit together; a redelivered copy (the relay republished it, or the offset commit was
-lost in a crash) finds its row and is skipped.
+lost in a crash) finds its row and is skipped. Rows are kept longer than the topics keep their
+records (:class:`events.consumer.settings.ConsumerSettings`), so no copy can outlive its row.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Column, Engine, MetaData, String, Table, Uuid, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from services.common.purge import delete_chunk
 from services.common.sqltypes import UtcDateTime, utc_now
 from services.common.tables import NAMING_CONVENTION
 
@@ -61,3 +64,9 @@ class Inbox:
                 "processed_at": utc_now(),
             },
         )
+
+    def purge(self, before: datetime, limit: int) -> int:
+        """Forget up to ``limit`` events applied before ``before``; how many were forgotten. Found
+        by a scan, like the outbox's purge: an index for it would cost every event's insert."""
+        condition = (inbox.c.group_id == self._group_id) & (inbox.c.processed_at < before)
+        return delete_chunk(self._session, inbox, condition, inbox.c.event_id, limit)

@@ -19,9 +19,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import timedelta
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from events.consumer.dead_letters import DeadLetterQueue, Poison
@@ -36,6 +38,8 @@ from events.topics import topic_specs
 from events.transport import open_transport
 from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer
 from services.common.database import Database
+from services.common.purge import Purge
+from services.common.sqltypes import utc_now
 from telemetry.propagation import TRACEPARENT, context_from
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,7 @@ class ConsumerRunner:
         self.last_lag: dict[tuple[str, int], int] = {}
         self._lag_due_at = 0.0
         self.dead_lettered_total = 0
+        self._purge = Purge(database, settings.purge_interval_seconds)
         self.readiness = Readiness()
 
     def consume_once(self, stop: threading.Event | None = None) -> int:
@@ -115,10 +120,35 @@ class ConsumerRunner:
             raise
         self._lag_due_at = time.monotonic() + LAG_INTERVAL_SECONDS
 
+    def purge_inbox(self, stop: threading.Event | None = None) -> int:
+        """Delete the group's inbox rows older than the retention, a chunk per transaction; how many."""
+        if self._settings.keep_processed_days == 0:
+            return 0
+        before = utc_now() - timedelta(days=self._settings.keep_processed_days)
+        purged = self._purge.run(
+            lambda session, most: Inbox(session, self._group_id).purge(before, most), stop
+        )
+        if purged:
+            log.info("%s: forgot %d events applied before %s", self._group_id, purged, before)
+        return purged
+
+    @property
+    def purged_total(self) -> int:
+        return self._purge.total
+
+    def _purge_when_due(self, stop: threading.Event) -> None:
+        if not self._purge.due():
+            return
+        try:
+            self.purge_inbox(stop)
+        except SQLAlchemyError as error:  # the next pass retries; consuming must not stop for it
+            log.warning("%s: inbox purge failed (%s)", self._group_id, error)
+
     def run(self, stop: threading.Event) -> None:
         log.info("consumer group %s started", self._group_id)
         try:
             while not stop.is_set():
+                self._purge_when_due(stop)
                 try:
                     self.consume_once(stop)
                 except ConsumeFailed as error:

@@ -28,3 +28,12 @@ class ConsumerSettings(BaseSettings):
     retry_longest_seconds: float = Field(
         default=10.0, gt=0, description="Longest pause between retries (they double up to this)."
     )
+    keep_processed_days: float = Field(
+        default=14.0,
+        ge=0,
+        description="Inbox rows are deleted once their event was applied this long ago: twice the "
+        "topics' retention, so no redelivered copy outlives its row; 0 keeps them for ever.",
+    )
+    purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often each consumer deletes its group's old inbox rows."
+    )

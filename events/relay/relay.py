@@ -24,12 +24,10 @@ from events.relay.settings import RelaySettings
 from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
 from services.common.outbox import OutboxReader
+from services.common.purge import Purge
 from services.common.sqltypes import utc_now
 
 log = logging.getLogger(__name__)
-
-PURGE_CHUNK = 1000
-"""Published rows deleted per transaction."""
 
 
 class LeaseLost(Exception):
@@ -56,8 +54,7 @@ class OutboxRelay:
         self._lease: Lease | None = None
         self._renew_at = 0.0
         self.published_total = 0
-        self.purged_total = 0
-        self._purge_due_at = 0.0
+        self._purge = Purge(database, settings.purge_interval_seconds)
         self.readiness = Readiness()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
 
@@ -130,23 +127,16 @@ class OutboxRelay:
         if self._settings.keep_published_days == 0 or self._current_lease() is None:
             return 0
         before = utc_now() - timedelta(days=self._settings.keep_published_days)
-        purged = 0
-        while stop is None or not stop.is_set():
-            with self._database.write_sessions.begin() as session:
-                deleted = OutboxReader(session).purge_published(before, PURGE_CHUNK)
-            purged += deleted
-            self.purged_total += deleted
-            if deleted < PURGE_CHUNK:
-                break
+        purged = self._purge.run(
+            lambda session, most: OutboxReader(session).purge_published(before, most), stop
+        )
         if purged:
             log.info("relay %s: deleted %d events published before %s", self._service, purged, before)
         return purged
 
-    def _purge_when_due(self, stop: threading.Event) -> None:
-        if time.monotonic() < self._purge_due_at:
-            return
-        self._purge_due_at = time.monotonic() + self._settings.purge_interval_seconds
-        self.purge(stop)
+    @property
+    def purged_total(self) -> int:
+        return self._purge.total
 
     def _await(self, lease: Lease, committing: Future[None]) -> None:
         """Wait for a publish, renewing the lease meanwhile: a publish may take longer than a lease
@@ -191,7 +181,8 @@ class OutboxRelay:
             while not stop.is_set():
                 try:
                     published = self.drain()
-                    self._purge_when_due(stop)
+                    if self._purge.due():
+                        self.purge(stop)
                 except (PublishFailed, LeaseLost, SQLAlchemyError) as error:
                     log.warning("relay %s: %s; retrying", self._service, error)
                     self.readiness.failed(error)

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
-    CursorResult,
     String,
     Text,
     Uuid,
@@ -25,7 +24,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
-    delete,
     func,
     insert,
     select,
@@ -35,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from services.common.purge import delete_chunk
 from services.common.sqltypes import utc_now
 from services.common.tables import outbox
 from telemetry.propagation import current_traceparent
@@ -194,16 +193,7 @@ class OutboxReader:
         scan. The scan stops at ``limit`` matches, and the oldest rows come first in the table, so
         a chunk costs little until the last one of a purge, which passes over the rest once.
         """
-        if self._backend() in ("mysql", "mariadb"):
-            # MariaDB takes no LIMIT in an IN subquery; its index leads with published_at instead.
-            statement = (
-                delete(outbox).where(outbox.c.published_at < before).with_dialect_options(mysql_limit=limit)
-            )
-        else:
-            oldest = select(outbox.c.event_id).where(outbox.c.published_at < before).limit(limit)
-            statement = delete(outbox).where(outbox.c.event_id.in_(oldest.scalar_subquery()))
-        result: CursorResult[Any] = self._session.execute(statement)  # type: ignore[assignment]
-        return result.rowcount
+        return delete_chunk(self._session, outbox, outbox.c.published_at < before, outbox.c.event_id, limit)
 
     def _backend(self) -> str:
         return self._session.get_bind().dialect.name

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import update
 
 from events.consumer.dead_letters import DeadLetterQueue
-from events.consumer.inbox import create_inbox
+from events.consumer.inbox import Inbox, create_inbox, inbox
 from events.consumer.runner import ConsumerRunner
 from events.consumer.settings import ConsumerSettings
 from events.envelope import Envelope, to_record
@@ -165,3 +165,15 @@ def test_dead_lettered_records_are_counted_per_group(
     consumer.consume_once()
 
     assert value(consumer_registry([consumer]), "events_consumer_dead_lettered_total", group=GROUP) == 1
+
+
+def test_inbox_rows_deleted_past_their_retention_are_counted_per_group(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    with database.write_sessions.begin() as session:
+        Inbox(session, GROUP).add(uuid.uuid4(), "Other")
+        session.execute(update(inbox).values(processed_at=utc_now() - timedelta(days=30)))
+    consumer = runner(database, transport)
+    consumer.purge_inbox()
+
+    assert value(consumer_registry([consumer]), "events_consumer_inbox_purged_total", group=GROUP) == 1

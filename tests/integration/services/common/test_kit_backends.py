@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, inspect, select, update
 
+from events.consumer.inbox import Inbox, create_inbox, inbox
 from services.common.audit import AuditLog, AuditOutcome
 from services.common.database import Database
 from services.common.errors import Rejection
@@ -233,6 +235,30 @@ def test_purging_deletes_only_events_published_before_the_cutoff_a_chunk_at_a_ti
         left = OutboxReader(uow.session).for_checkout(checkout)
     # Published recently, and never published (its occurred_at as old as the others'): both kept.
     assert [(m.payload["note"], m.published_at is None) for m in left] == [("n3", False), ("n4", True)]
+
+
+def test_a_groups_inbox_forgets_only_its_own_events_applied_before_the_cutoff(database: Database) -> None:
+    create_inbox(database.engine)
+    group, other = unique("group"), unique("group")
+    with UnitOfWork(database) as uow:
+        for _ in range(3):
+            Inbox(uow.session, group).add(uuid.uuid4(), "Old")
+        Inbox(uow.session, other).add(uuid.uuid4(), "Old")
+        both = inbox.c.group_id.in_([group, other])
+        uow.session.execute(update(inbox).where(both).values(processed_at=LONG_AGO))
+        Inbox(uow.session, group).add(uuid.uuid4(), "Recent")
+        uow.commit()
+
+    with UnitOfWork(database) as uow:
+        chunks = [Inbox(uow.session, group).purge(CUTOFF, 2) for _ in range(3)]
+        uow.commit()
+
+    assert chunks == [2, 1, 0]
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            select(inbox.c.group_id, inbox.c.event_type).where(inbox.c.group_id.in_([group, other]))
+        )
+        assert sorted(rows) == sorted([(group, "Recent"), (other, "Old")])
 
 
 def test_times_come_back_in_utc_with_microseconds(database: Database) -> None:

@@ -6,16 +6,16 @@ import contextlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from events.consumer.dead_letters import DeadLetterQueue, Poison
-from events.consumer.inbox import create_inbox
+from events.consumer.inbox import Inbox, create_inbox, inbox
 from events.consumer.runner import AfterCommit, ConsumerRunner, Handler
 from events.consumer.settings import ConsumerSettings
 from events.contracts.base import EventPayload
@@ -25,6 +25,7 @@ from events.topics import dead_letter_topic, topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer, OutgoingRecord
 from services.common.database import Database
+from services.common.sqltypes import utc_now
 
 GROUP = "test-group"
 TOPIC = "order.events"
@@ -117,6 +118,72 @@ def dead_letters(transport: LocalLogTransport) -> list[dict[str, str]]:
     headers = [dict(record.headers) for record in reader.poll(100, 0.05)]
     reader.close()
     return headers
+
+
+def applied_days_ago(database: Database, days: float) -> None:
+    """As if every event in the inbox had been applied ``days`` ago."""
+    with database.engine.begin() as connection:
+        connection.execute(update(inbox).values(processed_at=utc_now() - timedelta(days=days)))
+
+
+def remembered(database: Database) -> set[tuple[str, str]]:
+    with database.engine.connect() as connection:
+        return {(row.group_id, row.event_type) for row in connection.execute(select(inbox))}
+
+
+def test_the_group_forgets_events_applied_longer_ago_than_the_retention(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    publish(transport, to_record(TOPIC, order_created("chk-1")), to_record(TOPIC, order_created("chk-2")))
+    consumer = runner(database, transport, keep_processed_days=14)
+    drain(consumer)
+    with database.write_sessions.begin() as session:
+        Inbox(session, "another-group").add(uuid.uuid4(), "Kept")  # old or not, not this group's
+    applied_days_ago(database, 15)
+    publish(transport, to_record(TOPIC, order_created("chk-3")))
+    drain(consumer)
+
+    assert consumer.purge_inbox() == 2
+    assert consumer.purged_total == 2
+    assert remembered(database) == {(GROUP, "OrderCreated"), ("another-group", "Kept")}
+
+
+@pytest.mark.parametrize(("keep_days", "applied_days"), [(14, 13), (0, 3650)])
+def test_events_applied_within_the_retention_or_with_none_are_remembered(
+    database: Database, transport: LocalLogTransport, keep_days: float, applied_days: float
+) -> None:
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    consumer = runner(database, transport, keep_processed_days=keep_days)
+    drain(consumer)
+    applied_days_ago(database, applied_days)
+    assert consumer.purge_inbox() == 0
+    assert remembered(database) == {(GROUP, "OrderCreated")}
+
+
+def test_a_running_group_forgets_old_events_as_soon_as_it_starts(
+    database: Database, transport: LocalLogTransport
+) -> None:
+    publish(transport, to_record(TOPIC, order_created("chk-1")))
+    drain(runner(database, transport))
+    applied_days_ago(database, 30)
+    consumer = runner(database, transport)
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,))
+    thread.start()
+    try:
+        forgotten = eventually(lambda: not remembered(database), stop)
+    finally:
+        stop.set()
+        thread.join()
+    assert forgotten
+
+
+def eventually(condition: Callable[[], bool], stop: threading.Event) -> bool:
+    for _ in range(500):
+        if condition():
+            return True
+        stop.wait(0.01)
+    return False
 
 
 def test_each_event_takes_effect_once(database: Database, transport: LocalLogTransport) -> None:

@@ -16,12 +16,12 @@ from sqlalchemy import select, update
 
 from events.envelope import parse_envelope
 from events.readiness import NOT_STARTED
-from events.relay import relay as relay_module
 from events.relay.relay import OutboxRelay
 from events.relay.settings import RelaySettings
 from events.topics import topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import ConsumedRecord, OutgoingRecord, PublishFailed, TransactionalPublisher
+from services.common import purge as purge_module
 from services.common.database import Database
 from services.common.migrations import upgrade_to_head
 from services.common.outbox import OutboxReader
@@ -284,7 +284,7 @@ def notes_left(database: Database) -> list[str]:
 def test_the_lease_holder_deletes_events_published_before_the_retention_window_a_chunk_at_a_time(
     database: Database, transport: LocalLogTransport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(relay_module, "PURGE_CHUNK", 2)
+    monkeypatch.setattr(purge_module, "CHUNK", 2)
     holder = relay(database, transport, keep_published_days=7)
     write(database, *(Noted("chk-1", f"old{i}") for i in range(5)))
     holder.drain()
