@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.process import default_instance_id
+from events.topics import DAY_MS, RETENTION_MS
 
 
 class ConsumerSettings(BaseSettings):
@@ -37,3 +38,12 @@ class ConsumerSettings(BaseSettings):
     purge_interval_seconds: float = Field(
         default=3600.0, gt=0, description="How often each consumer deletes its group's old inbox rows."
     )
+
+    @field_validator("keep_processed_days")
+    @classmethod
+    def _outlives_the_topics(cls, days: float) -> float:
+        """Shorter than the topics' retention, a redelivered copy could find no row and apply twice."""
+        least = RETENTION_MS / DAY_MS
+        if 0 < days < least:
+            raise ValueError(f"must be 0 (keep for ever) or at least the topics' retention, {least:g} days")
+        return days
