@@ -71,6 +71,12 @@ class ServiceSettings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=30_000, ge=0, description="How long a SQLite writer waits for the write lock."
     )
+    keep_idempotency_keys_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Idempotency keys (and their stored replies) are deleted once claimed this long "
+        "ago, checked hourly; 0 keeps them for ever. Services only: the gateway keeps no such keys.",
+    )
 
     def safe_database_url(self) -> str:
         """The database URL with its password masked: the only form that may reach a log line."""

@@ -27,6 +27,7 @@ from services.common.audit import AuditLog, AuditOutcome
 from services.common.database import Database
 from services.common.errors import Rejection
 from services.common.idempotency.fingerprint import request_fingerprint
+from services.common.idempotency.retention import forget_keys
 from services.common.idempotency.runner import IdempotentRequest, run_idempotently
 from services.common.migrations import current_revisions, downgrade_to_base, head_revisions, upgrade_to_head
 from services.common.outbox import OutboxReader
@@ -259,6 +260,28 @@ def test_a_groups_inbox_forgets_only_its_own_events_applied_before_the_cutoff(da
             select(inbox.c.group_id, inbox.c.event_type).where(inbox.c.group_id.in_([group, other]))
         )
         assert sorted(rows) == sorted([(group, "Recent"), (other, "Old")])
+
+
+def test_keys_claimed_before_the_cutoff_are_forgotten_a_chunk_at_a_time(database: Database) -> None:
+    old, recent = [unique("key") for _ in range(3)], unique("key")
+    with UnitOfWork(database) as uow:
+        for key in old:
+            uow.session.execute(
+                idempotency_keys.insert().values(key=key, request_fingerprint="f" * 64, created_at=LONG_AGO)
+            )
+        uow.session.execute(
+            idempotency_keys.insert().values(key=recent, request_fingerprint="f" * 64, created_at=CUTOFF)
+        )
+        uow.commit()
+
+    with UnitOfWork(database) as uow:
+        chunks = [forget_keys(CUTOFF, uow.session, 2) for _ in range(3)]
+        uow.commit()
+
+    assert chunks == [2, 1, 0]
+    with database.engine.connect() as connection:
+        query = select(idempotency_keys.c.key).where(idempotency_keys.c.key.in_([*old, recent]))
+        assert list(connection.execute(query).scalars()) == [recent]
 
 
 def test_times_come_back_in_utc_with_microseconds(database: Database) -> None:
