@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import timedelta
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
@@ -39,7 +38,6 @@ from events.transport import open_transport
 from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer
 from services.common.database import Database
 from services.common.purge import Purge
-from services.common.sqltypes import utc_now
 from telemetry.propagation import TRACEPARENT, context_from
 
 log = logging.getLogger(__name__)
@@ -83,7 +81,9 @@ class ConsumerRunner:
         self.last_lag: dict[tuple[str, int], int] = {}
         self._lag_due_at = 0.0
         self.dead_lettered_total = 0
-        self._purge = Purge(database, settings.purge_interval_seconds)
+        self._purge = Purge(
+            database, settings.keep_processed_days, settings.purge_interval_seconds, f"{group_id}: inbox rows"
+        )
         self.readiness = Readiness()
 
     def consume_once(self, stop: threading.Event | None = None) -> int:
@@ -122,15 +122,9 @@ class ConsumerRunner:
 
     def purge_inbox(self, stop: threading.Event | None = None) -> int:
         """Delete the group's inbox rows older than the retention, a chunk per transaction; how many."""
-        if self._settings.keep_processed_days == 0:
-            return 0
-        before = utc_now() - timedelta(days=self._settings.keep_processed_days)
-        purged = self._purge.run(
-            lambda session, most: Inbox(session, self._group_id).purge(before, most), stop
+        return self._purge.run(
+            lambda before, session, most: Inbox(session, self._group_id).purge(before, most), stop
         )
-        if purged:
-            log.info("%s: forgot %d events applied before %s", self._group_id, purged, before)
-        return purged
 
     @property
     def purged_total(self) -> int:

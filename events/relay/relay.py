@@ -25,7 +25,6 @@ from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
 from services.common.outbox import OutboxReader
 from services.common.purge import Purge
-from services.common.sqltypes import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,12 @@ class OutboxRelay:
         self._lease: Lease | None = None
         self._renew_at = 0.0
         self.published_total = 0
-        self._purge = Purge(database, settings.purge_interval_seconds)
+        self._purge = Purge(
+            database,
+            settings.keep_published_days,
+            settings.purge_interval_seconds,
+            f"relay {service}: outbox events",
+        )
         self.readiness = Readiness()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
 
@@ -124,15 +128,11 @@ class OutboxRelay:
     def purge(self, stop: threading.Event | None = None) -> int:
         """Delete the rows published before the retention window, a chunk per transaction (short
         locks beside the services' writes); the number deleted. Only the lease holder purges."""
-        if self._settings.keep_published_days == 0 or self._current_lease() is None:
+        if self._current_lease() is None:
             return 0
-        before = utc_now() - timedelta(days=self._settings.keep_published_days)
-        purged = self._purge.run(
-            lambda session, most: OutboxReader(session).purge_published(before, most), stop
+        return self._purge.run(
+            lambda before, session, most: OutboxReader(session).purge_published(before, most), stop
         )
-        if purged:
-            log.info("relay %s: deleted %d events published before %s", self._service, purged, before)
-        return purged
 
     @property
     def purged_total(self) -> int:

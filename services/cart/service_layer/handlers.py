@@ -192,7 +192,7 @@ def release(open_uow: UnitOfWorkFactory, command: ReleaseCart, request: Idempote
         else:
             products = uow.products.lock(item.sku for item in reservation.items)
             released = model.release(reservation, products)
-            uow.products.save(products.values())
+            uow.products.save(products[item.sku] for item in released)  # none after a check-out
             uow.reservations.save(reservation)
             uow.outbox.add(CartReleased(command.checkout_id, tuple(released)))
             outcome = AuditOutcome.COMPENSATED

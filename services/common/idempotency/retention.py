@@ -11,10 +11,9 @@ processor, relies instead on its caller not retrying that late.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -22,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.database import Database
 from services.common.purge import Purge, delete_chunk
-from services.common.sqltypes import utc_now
 from services.common.tables import idempotency_keys
 
 log = logging.getLogger(__name__)
@@ -38,19 +36,14 @@ async def keep_forgetting(database: Database, keep_days: float, interval_seconds
     """Every ``interval_seconds`` (the first at once), delete the keys older than ``keep_days``,
     until cancelled. A failed pass is logged and the next one tries again; a pass under way when
     cancelled stops after its current chunk."""
-    purge = Purge(database, interval_seconds)
+    purge = Purge(database, keep_days, interval_seconds, f"{name}: idempotency keys")
     stopping = threading.Event()
     try:
         while True:
-            before = utc_now() - timedelta(days=keep_days)
             try:
-                forget = functools.partial(forget_keys, before)
-                forgotten = await run_in_threadpool(purge.run, forget, stopping)
+                await run_in_threadpool(purge.run, forget_keys, stopping)
             except SQLAlchemyError as error:
                 log.warning("%s: idempotency keys not purged (%s)", name, error)
-            else:
-                if forgotten:
-                    log.info("%s: forgot %d idempotency keys claimed before %s", name, forgotten, before)
             await asyncio.sleep(interval_seconds)
     finally:
         stopping.set()

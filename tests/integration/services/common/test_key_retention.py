@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from services.common.tables import idempotency_keys
 from services.inventory.entrypoints.app import create_app
 from services.inventory.settings import InventorySettings
 from tests.unit.services.support import LiveServer
+from tests.waiting import eventually
 
 
 def keys_claimed(url: str, days_ago: dict[str, float]) -> None:
@@ -47,15 +47,6 @@ def keys_left(url: str) -> set[str]:
         database.dispose()
 
 
-def eventually(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'inventory.db'}"
@@ -66,7 +57,7 @@ def url(tmp_path: Path) -> str:
 def test_a_service_forgets_keys_older_than_it_keeps_them_as_soon_as_it_starts(url: str) -> None:
     settings = InventorySettings(database_url=url, keep_idempotency_keys_days=30)
     with LiveServer(create_app(settings)):
-        forgotten = eventually(lambda: keys_left(url) == {"recent"})
+        forgotten = eventually(lambda: keys_left(url) == {"recent"}, seconds=10.0)
     assert forgotten, keys_left(url)
 
 

@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from events.transport.local_log import LocalLogTransport
 from events.transport.ports import ConsumedRecord, ConsumeFailed, LogConsumer, OutgoingRecord
 from services.common.database import Database
 from services.common.sqltypes import utc_now
+from tests.waiting import eventually
 
 GROUP = "test-group"
 TOPIC = "order.events"
@@ -171,19 +172,11 @@ def test_a_running_group_forgets_old_events_as_soon_as_it_starts(
     thread = threading.Thread(target=consumer.run, args=(stop,))
     thread.start()
     try:
-        forgotten = eventually(lambda: not remembered(database), stop)
+        forgotten = eventually(lambda: not remembered(database))
     finally:
         stop.set()
         thread.join()
     assert forgotten
-
-
-def eventually(condition: Callable[[], bool], stop: threading.Event) -> bool:
-    for _ in range(500):
-        if condition():
-            return True
-        stop.wait(0.01)
-    return False
 
 
 def test_each_event_takes_effect_once(database: Database, transport: LocalLogTransport) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +28,7 @@ from services.common.outbox import OutboxReader
 from services.common.sqltypes import utc_now
 from services.common.tables import outbox, outbox_relay_lease
 from services.common.uow import UnitOfWork
+from tests.waiting import eventually
 
 TOPIC = "inventory.events"
 
@@ -309,7 +310,7 @@ def test_a_running_relay_purges_as_soon_as_it_starts(
     thread = threading.Thread(target=worker.run, args=(stop,))
     thread.start()
     try:
-        purged = until(lambda: notes_left(database) == [], stop)
+        purged = eventually(lambda: notes_left(database) == [])
     finally:
         stop.set()
         thread.join()
@@ -353,14 +354,6 @@ def rename_outbox(database: Database, old: str, new: str) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {old} RENAME TO {new}")
 
 
-def until(condition: Callable[[], bool], stop: threading.Event) -> bool:
-    for _ in range(500):
-        if condition():
-            return True
-        stop.wait(0.01)
-    return False
-
-
 def test_a_relay_is_not_ready_before_its_first_attempt(
     database: Database, transport: LocalLogTransport
 ) -> None:
@@ -375,11 +368,11 @@ def test_a_relay_is_not_ready_while_its_database_fails_and_ready_once_it_works_a
     thread = threading.Thread(target=worker.run, args=(stop,))
     thread.start()
     try:
-        ready_at_first = until(lambda: worker.readiness.problem is None, stop)
+        ready_at_first = eventually(lambda: worker.readiness.problem is None)
         rename_outbox(database, "outbox", "outbox_away")
-        failing = until(lambda: worker.readiness.problem == "OperationalError", stop)
+        failing = eventually(lambda: worker.readiness.problem == "OperationalError")
         rename_outbox(database, "outbox_away", "outbox")
-        ready_again = until(lambda: worker.readiness.problem is None, stop)
+        ready_again = eventually(lambda: worker.readiness.problem is None)
     finally:
         stop.set()
         thread.join()
