@@ -18,8 +18,8 @@ values, keys and headers are byte-identical):
 - per batch size, baseline, transactional: a raw confluent-kafka producer with the relay's settings
   (idempotent, transactional, acks=all), one transaction per batch (begin, produce, commit);
 - per batch size, the relay: ``OutboxRelay.drain()`` until the outbox is empty (lease, read a batch,
-  publish it in one transaction, mark it published; while one batch commits, the one before it is
-  marked and the one after it read), after marking every row unpublished again
+  publish it in one transaction, delete it; while one batch commits, the one before it is deleted and
+  the one after it read), after putting the filled outbox back (copied aside once filled)
   (and, on PostgreSQL, a ``VACUUM ANALYZE`` of the outbox); the share of that time spent inside the
   publisher is shown;
 - the same relay over the local log adapter (an SQLite file, no broker), for context.
@@ -50,7 +50,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer, libversion
 from confluent_kafka.admin import AdminClient
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, delete, text
 from support import machine  # bench/ is on sys.path when run as a script
 
 from events.relay.pending import pending_events
@@ -62,6 +62,7 @@ from events.transport.local_log import LocalLogTransport
 from events.transport.ports import OutgoingRecord, TopicSpec, TransactionalPublisher
 from services.common.database import Database, normalise_url
 from services.common.migrations import upgrade_to_head
+from services.common.outbox import OutboxReader
 from services.common.tables import outbox
 from services.common.uow import UnitOfWork
 from services.inventory.domain.events import StockAllocated, StockReleased
@@ -70,6 +71,8 @@ from services.inventory.domain.model import AllocationLine
 SERVICE = "inventory"
 FILL_CHUNK = 1000
 """Outbox rows written per unit of work while filling."""
+FILLED = "outbox_filled"
+"""The filled outbox, copied aside in the scratch database."""
 
 Produced = tuple[str | None, bytes, list[tuple[str, str | bytes | None]]]
 """A record as confluent-kafka's ``produce`` takes it: key, value, headers."""
@@ -183,13 +186,21 @@ def outbox_records(database: Database, topic: str, count: int) -> list[OutgoingR
         return pending_events(session, SERVICE, topic, count).records
 
 
+def keep_filled_outbox(database: Database) -> None:
+    """Copy the filled outbox aside: the relay deletes what it publishes, and every relay measured must
+    find the same events waiting."""
+    with database.write_sessions.begin() as session:
+        session.execute(text(f"CREATE TABLE {FILLED} AS SELECT * FROM outbox"))
+
+
 def refill_outbox(database: Database, count: int) -> None:
-    """Mark every row unpublished again, so the next relay finds the same ``count`` events waiting. On
-    PostgreSQL, also vacuum and analyse the table, as autovacuum would: without it the dead row versions
-    this reset and the previous drain leave behind would slow the next drain, an artefact of the run."""
-    if unpublished_count(database) < count:
+    """Put the filled outbox back, so the next relay finds the same ``count`` events waiting. On
+    PostgreSQL, also vacuum and analyse the table, as autovacuum would: without it the dead rows the
+    previous drain left behind would slow the next drain, an artefact of the run."""
+    if backlog(database) < count:
         with database.write_sessions.begin() as session:
-            session.execute(update(outbox).values(published_at=None))
+            session.execute(delete(outbox))
+            session.execute(text(f"INSERT INTO outbox SELECT * FROM {FILLED}"))
     if database.backend == "postgresql":
         with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE outbox"))
@@ -297,7 +308,7 @@ def measure_relay(
     size: int,
 ) -> tuple[Rate, float]:
     """Drain the (full) outbox with one relay: its rate, and the share of it spent inside the publisher."""
-    expected = unpublished_count(database)
+    expected = backlog(database)
     publisher.publish([warm_up])
     timed = TimedPublisher(publisher)
     settings = RelaySettings(instance_id=f"relay-bench-{uuid.uuid4().hex[:8]}", batch_size=batch_size)
@@ -314,12 +325,9 @@ def measure_relay(
     return Rate(expected, seconds, size, "events", cpu_seconds=cpu), timed.seconds / seconds
 
 
-def unpublished_count(database: Database) -> int:
+def backlog(database: Database) -> int:
     with database.read_sessions.begin() as session:
-        count: int = session.execute(
-            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        ).scalar_one()
-        return count
+        return OutboxReader(session).backlog()
 
 
 # --- the run ------------------------------------------------------------------------------------------
@@ -344,6 +352,7 @@ def compare(
     began = time.perf_counter()
     checkouts = fill_outbox(database, args.events)
     filled = time.perf_counter() - began
+    keep_filled_outbox(database)
     records = outbox_records(database, topic, args.events)
     size = sum(record_bytes(record) for record in records)
     value = sum(len(record.value) for record in records) / len(records)

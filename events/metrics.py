@@ -32,12 +32,7 @@ class RelayCollector(Collector):
         )
         published = CounterMetricFamily(
             "outbox_relay_published_events",
-            "Events this process's relay published (and marked) since it started.",
-            labels=["service"],
-        )
-        purged = CounterMetricFamily(
-            "outbox_relay_purged_events",
-            "Published events this process's relay deleted from the outbox, past their retention.",
+            "Events this process's relay published (and deleted from the outbox) since it started.",
             labels=["service"],
         )
         lease = GaugeMetricFamily(
@@ -51,9 +46,8 @@ class RelayCollector(Collector):
             except SQLAlchemyError as error:  # a scrape must not fail because one database is down
                 log.warning("outbox backlog of %s unavailable: %s", relay.service, error)
             published.add_metric([relay.service], relay.published_total)
-            purged.add_metric([relay.service], relay.purged_total)
             lease.add_metric([relay.service], 1.0 if relay.holds_lease else 0.0)
-        yield from (backlog, published, purged, lease)
+        yield from (backlog, published, lease)
 
 
 class ConsumerCollector(Collector):

@@ -67,6 +67,6 @@ class Inbox:
 
     def purge(self, before: datetime, limit: int) -> int:
         """Forget up to ``limit`` events applied before ``before``; how many were forgotten. Found
-        by a scan, like the outbox's purge: an index for it would cost every event's insert."""
+        by a scan: an index for it would cost every event's insert."""
         condition = (inbox.c.group_id == self._group_id) & (inbox.c.processed_at < before)
         return delete_chunk(self._session, inbox, condition, inbox.c.event_id, limit)

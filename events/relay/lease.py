@@ -1,9 +1,9 @@
 """One relay per outbox at a time: a lease row in the service's own database.
 
-A relay publishes only while it holds the lease and marks rows published only if it still holds it,
-checked in the marking transaction. The fencing token grows at every change of holder, so a relay
-that paused past its lease (a long GC, a frozen VM) and woke up after another took over cannot mark
-rows: its ``confirm`` fails. It may still have published a batch the new holder publishes again;
+A relay publishes only while it holds the lease and deletes the rows it published only if it still
+holds it, checked in the deleting transaction. The fencing token grows at every change of holder, so
+a relay that paused past its lease (a long GC, a frozen VM) and woke up after another took over
+cannot delete rows: its ``confirm`` fails. It may still have published a batch the new holder publishes again;
 consumers de-duplicate by event id, which they must do anyway (the outbox and Kafka commit apart).
 """
 
@@ -23,7 +23,7 @@ from services.common.tables import outbox_relay_lease as lease_table
 
 OUTBOX = "outbox"
 
-# Built once: every marked batch confirms the lease, and building the statement each time cost more
+# Built once: every published batch confirms the lease, and building the statement each time cost more
 # CPU than running it.
 _CONFIRM = (
     update(lease_table)

@@ -1,4 +1,4 @@
-"""The oldest unpublished outbox rows of a service, read straight into the records to publish.
+"""A service's oldest outbox rows, each an event still to publish, read straight into records.
 
 Only what the records need is read: the payload as the JSON text it is stored as (a cast to text on
 every backend), and the event id and time as text, without SQLAlchemy's per-row type conversion,
@@ -7,7 +7,7 @@ MariaDB store the id as 32 hex digits, and the time as text or a naive UTC datet
 casts both to their envelope text itself, since building a ``uuid.UUID`` and a zone-aware datetime
 per row and writing them back out was a third of the read's CPU there. :class:`_Reading` holds, per
 backend, the statements and the functions that finish the text. The ids go back to the database to
-mark the rows as they were read; a typed value is made only for the position of the batch's last row.
+delete the rows as they were read; a typed value is made only for the position of the batch's last row.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Position:
 class PendingBatch:
     records: list[OutgoingRecord]
     stored_ids: list[str]
-    """The event ids as read (text, as stored or cast), to mark the rows with: no UUID built per row."""
+    """The event ids as read (text, as stored or cast), to delete the rows by: no UUID built per row."""
     last: Position | None
     """The position of the batch's newest row (None for an empty batch)."""
 
@@ -86,7 +86,7 @@ def _position(event_id_text: str, occurred_text: str) -> Position:
 def _statements(
     event_id: ColumnElement[Any], occurred_at: ColumnElement[Any]
 ) -> tuple[Select[Any], Select[Any]]:
-    """The read of the oldest unpublished rows, and the same read after a position."""
+    """The read of the oldest rows, and the same read after a position."""
     pending = (
         select(
             event_id,
@@ -97,10 +97,7 @@ def _statements(
             occurred_at,
             outbox.c.traceparent,
         )
-        .where(outbox.c.published_at.is_(None))
-        # published_at is NULL in every row read; ordering by it too lets the read follow the
-        # ix_outbox_unpublished index instead of sorting.
-        .order_by(outbox.c.published_at, outbox.c.occurred_at, outbox.c.event_id)
+        .order_by(outbox.c.occurred_at, outbox.c.event_id)
         .limit(bindparam("limit"))
     )
     after = pending.where(
@@ -146,7 +143,7 @@ _READINGS: dict[str, _Reading] = {
 def pending_events(
     session: Session, service: str, topic: str, limit: int, after: Position | None = None
 ) -> PendingBatch:
-    """Up to ``limit`` unpublished events of ``service``'s outbox, oldest first, as ``topic`` records;
+    """Up to ``limit`` events of ``service``'s outbox, oldest first, as ``topic`` records;
     with ``after``, only those that come after it in that order (the batch behind one in flight)."""
     reading = _READINGS[session.get_bind().dialect.name]
     if after is None:

@@ -1,10 +1,14 @@
-"""The relay loop: lease, read the oldest unpublished rows, publish them in one transaction, mark them.
+"""The relay loop: lease, read the oldest outbox rows, publish them in one transaction, delete them.
 
-At-least-once by construction: a relay killed after publishing and before marking publishes the same
+Deleting a row is how the relay marks it sent: every row in the outbox is an event still to publish,
+and the topic keeps the published ones. On PostgreSQL an update that marked each row cost five times
+the delete (a new version of every row and of its index entries), and the marking was the relay's
+bottleneck (bench/relay_throughput.py).
+
+At-least-once by construction: a relay killed after publishing and before deleting publishes the same
 rows again (same event ids) when it or its successor restarts, and consumers drop the copies. Rows
 go out in ``occurred_at`` order; a checkout's events are keyed by its id, so they stay in order on
-their partition. The lease holder also deletes rows published longer ago than the topics keep them,
-so the outbox does not grow for ever.
+their partition.
 """
 
 from __future__ import annotations
@@ -23,14 +27,24 @@ from events.relay.pending import PendingBatch, Position, pending_events
 from events.relay.settings import RelaySettings
 from events.transport.ports import PublishFailed, TransactionalPublisher
 from services.common.database import Database
+from services.common.migrations import current_revisions, head_revisions
 from services.common.outbox import OutboxReader
-from services.common.purge import Purge
 
 log = logging.getLogger(__name__)
 
 
 class LeaseLost(Exception):
-    """Another relay took the outbox over while this one was publishing: stop marking, stand by."""
+    """Another relay took the outbox over while this one was publishing: delete nothing, stand by."""
+
+
+class SchemaMismatch(Exception):
+    """The service's database is not at the migrations this relay's code was written for (a rolling
+    upgrade half done): publish nothing until it is.
+
+    A relay may misread an outbox of another schema version: this release's relay, on an outbox whose
+    relay still marks the rows it published instead of deleting them, would publish again every event
+    of the week the old relay keeps.
+    """
 
 
 class OutboxRelay:
@@ -50,15 +64,10 @@ class OutboxRelay:
         self._publisher = publisher
         self._settings = settings
         self._leases = LeaseStore(settings.instance_id, timedelta(seconds=settings.lease_seconds))
+        self._schema = head_revisions(f"services.{service}")
         self._lease: Lease | None = None
         self._renew_at = 0.0
         self.published_total = 0
-        self._purge = Purge(
-            database,
-            settings.keep_published_days,
-            settings.purge_interval_seconds,
-            f"relay {service}: outbox events",
-        )
         self.readiness = Readiness()
         self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"relay-{service}-commit")
 
@@ -91,52 +100,39 @@ class OutboxRelay:
         pending = self._read()
         if pending:
             self._await(lease, self._committer.submit(self._publish, pending))
-            self._mark(lease, pending)
+            self._delete(lease, pending)
         return len(pending)
 
     def drain(self) -> int:
         """Publish batch after batch while full batches wait; the number of events published.
 
         While one batch's Kafka transaction commits on the committer thread (librdkafka releases the
-        GIL while it waits), this thread marks the batch before it and reads the one after it. A batch
-        is marked only once its transaction committed. A third thread for the marking was tried: the
-        three contended for the GIL and the relay was slower (bench/relay_throughput.py).
+        GIL while it waits), this thread deletes the batch before it and reads the one after it. A
+        batch is deleted only once its transaction committed. A third thread for the deletes was
+        tried: the three contended for the GIL and the relay was slower (bench/relay_throughput.py).
         """
         lease = self._current_lease()
         if lease is None:
             return 0
         published = 0
-        unmarked: PendingBatch | None = None
+        undeleted: PendingBatch | None = None
         batch: PendingBatch | None = self._read()
         while batch:
             committing = self._committer.submit(self._publish, batch)
             try:
-                if unmarked is not None:
-                    self._mark(lease, unmarked)
-                    unmarked = None
+                if undeleted is not None:
+                    self._delete(lease, undeleted)
+                    undeleted = None
                 full = len(batch) == self._settings.batch_size
                 upcoming = self._read(after=batch.last) if full else None
             finally:
                 self._await(lease, committing)  # never leave a publish running behind a failure here
-            unmarked = batch
+            undeleted = batch
             published += len(batch)
             batch = upcoming
-        if unmarked is not None:
-            self._mark(lease, unmarked)
+        if undeleted is not None:
+            self._delete(lease, undeleted)
         return published
-
-    def purge(self, stop: threading.Event | None = None) -> int:
-        """Delete the rows published before the retention window, a chunk per transaction (short
-        locks beside the services' writes); the number deleted. Only the lease holder purges."""
-        if self._current_lease() is None:
-            return 0
-        return self._purge.run(
-            lambda before, session, most: OutboxReader(session).purge_published(before, most), stop
-        )
-
-    @property
-    def purged_total(self) -> int:
-        return self._purge.total
 
     def _await(self, lease: Lease, committing: Future[None]) -> None:
         """Wait for a publish, renewing the lease meanwhile: a publish may take longer than a lease
@@ -148,7 +144,7 @@ class OutboxRelay:
                 return
             except TimeoutError:
                 with self._database.write_sessions.begin() as session:
-                    self._leases.confirm(session, lease)  # a lost lease shows when the batch is marked
+                    self._leases.confirm(session, lease)  # a lost lease shows before the batch is deleted
 
     def _publish(self, batch: PendingBatch) -> None:
         try:
@@ -164,12 +160,12 @@ class OutboxRelay:
         with self._database.read_sessions.begin() as session:
             return pending_events(session, self._service, self._topic, self._settings.batch_size, after)
 
-    def _mark(self, lease: Lease, batch: PendingBatch) -> None:
+    def _delete(self, lease: Lease, batch: PendingBatch) -> None:
         with self._database.write_sessions.begin() as session:
             if not self._leases.confirm(session, lease):
                 self._lease = None
                 raise LeaseLost(f"{self._service} outbox: lease lost after publishing {len(batch)} events")
-            OutboxReader(session).mark_stored_ids_published(batch.stored_ids)
+            OutboxReader(session).delete_published_stored_ids(batch.stored_ids)
         self._renew_at = time.monotonic() + self._settings.lease_seconds / 2
         self.published_total += len(batch)
 
@@ -181,9 +177,7 @@ class OutboxRelay:
             while not stop.is_set():
                 try:
                     published = self.drain()
-                    if self._purge.due():
-                        self.purge(stop)
-                except (PublishFailed, LeaseLost, SQLAlchemyError) as error:
+                except (PublishFailed, LeaseLost, SchemaMismatch, SQLAlchemyError) as error:
                     log.warning("relay %s: %s; retrying", self._service, error)
                     self.readiness.failed(error)
                     stop.wait(self._settings.retry_seconds)
@@ -203,9 +197,17 @@ class OutboxRelay:
             self._publisher.close()
 
     def _current_lease(self) -> Lease | None:
-        """Our lease, renewed when half of it has gone; None while another relay holds it."""
+        """Our lease, renewed when half of it has gone; None while another relay holds it. Taken and
+        renewed only while the database's schema is the one this relay expects."""
         if self._lease is not None and time.monotonic() < self._renew_at:
             return self._lease
+        found = current_revisions(self._database.engine)
+        if found != self._schema:
+            self._release()  # a relay of the schema's own release can take over at once
+            raise SchemaMismatch(
+                f"the {self._service} database's schema is at {sorted(found)}, "
+                f"this relay expects {sorted(self._schema)}"
+            )
         with self._database.write_sessions.begin() as session:
             lease = self._leases.hold(session)
         if lease != self._lease:

@@ -41,15 +41,6 @@ class RelaySettings(BaseSettings):
         description="How long a lease lasts without renewal: the longest a crashed relay's outbox "
         "waits before another relay takes over.",
     )
-    keep_published_days: float = Field(
-        default=7.0,
-        ge=0,
-        description="Published outbox rows are deleted once published this long ago (the topics' "
-        "retention); 0 keeps them for ever.",
-    )
-    purge_interval_seconds: float = Field(
-        default=3600.0, gt=0, description="How often the lease holder deletes old published rows."
-    )
     retry_seconds: float = Field(
         default=1.0, gt=0, description="Pause after a failed publish or database error before retrying."
     )

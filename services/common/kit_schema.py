@@ -68,6 +68,10 @@ def create_kit_tables_v3() -> None:
     can (PostgreSQL, SQLite), only the rows still to publish, so reading the next batch neither
     sorts nor passes over the published history."""
     op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    _create_index_of_unpublished_rows()
+
+
+def _create_index_of_unpublished_rows() -> None:
     op.create_index(
         "ix_outbox_unpublished",
         "outbox",
@@ -75,6 +79,32 @@ def create_kit_tables_v3() -> None:
         postgresql_where=sa.text("published_at IS NULL"),
         sqlite_where=sa.text("published_at IS NULL"),
     )
+
+
+def create_kit_tables_v4() -> None:
+    """Kit schema version 4: the relay deletes the events it published instead of marking them, so
+    every outbox row is one still to publish. The rows version 3 marked go (their topics hold them),
+    and the index that passed over them gives way to an index of the relay's read order. The index by
+    checkout goes too: a table of events in flight needs none, and keeping it up cost every insert and
+    every delete.
+
+    ``published_at`` stays, unused, for one release: the services and relays of the previous release
+    write it, and keep working beside the new ones during a rolling upgrade. The next kit schema
+    version drops it.
+    """
+    marked = sa.table("outbox", sa.column("published_at"))
+    op.execute(sa.delete(marked).where(marked.c.published_at.is_not(None)))
+    op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    op.drop_index("ix_outbox_checkout_id", table_name="outbox")
+    op.create_index("ix_outbox_occurred_at_event_id", "outbox", ["occurred_at", "event_id"])
+
+
+def drop_kit_tables_v4() -> None:
+    """Undo :func:`create_kit_tables_v4`: every row left is one still to publish, as the previous
+    release's relay reads it (``published_at`` NULL, unless that relay marked it meanwhile)."""
+    op.drop_index("ix_outbox_occurred_at_event_id", table_name="outbox")
+    _create_index_of_unpublished_rows()
+    op.create_index("ix_outbox_checkout_id", "outbox", ["checkout_id"])
 
 
 def drop_kit_tables_v3() -> None:

@@ -64,10 +64,16 @@ def upgrade_to_head(engine: Engine, package: str) -> None:
             _release_lock(connection, package)
 
 
-def downgrade_to_base(engine: Engine, package: str) -> None:
-    """Undo every migration of ``package`` (tests prove the downgrades work)."""
+def downgrade_to(engine: Engine, package: str, revision: str) -> None:
+    """Undo the migrations of ``package`` after ``revision`` (``base``: all of them), under the
+    migration lock: what going back to a previous release needs first, since that release refuses a
+    schema newer than its own (tests prove the downgrades work)."""
     with engine.begin() as connection:
-        command.downgrade(alembic_config(package, connection), "base")
+        _take_lock(connection, package)
+        try:
+            command.downgrade(alembic_config(package, connection), revision)
+        finally:
+            _release_lock(connection, package)
 
 
 def current_revisions(engine: Engine) -> set[str]:

@@ -1,8 +1,8 @@
 """The transactional outbox: a state change and its domain event commit together or not at all.
 
 Use cases hand domain events to :class:`OutboxWriter` inside their unit of work; a relay (in
-``events/``) later reads the unpublished rows with :class:`OutboxReader`, publishes them to Kafka and
-marks them published. Domain events need no import from here: anything with ``event_type``,
+``events/``) later reads the rows with :class:`OutboxReader`, publishes them to Kafka and deletes
+them: every row in the outbox is an event still to publish. Domain events need no import from here: anything with ``event_type``,
 ``schema_version``, ``checkout_id`` and ``payload()`` is one (:class:`DomainEvent`).
 """
 
@@ -24,16 +24,16 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
+    delete,
     func,
     insert,
     select,
     type_coerce,
-    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from services.common.purge import delete_chunk
+from services.common.event_ids import new_event_id
 from services.common.sqltypes import utc_now
 from services.common.tables import outbox
 from telemetry.propagation import current_traceparent
@@ -64,7 +64,6 @@ class OutboxMessage:
     checkout_id: str | None
     payload: dict[str, Any]
     occurred_at: datetime
-    published_at: datetime | None
     traceparent: str | None
 
 
@@ -104,7 +103,7 @@ class OutboxWriter:
         self._session = session
 
     def add(self, event: DomainEvent) -> uuid.UUID:
-        event_id = uuid.uuid4()
+        event_id = new_event_id()
         self._session.execute(
             _ADD,
             {
@@ -114,7 +113,6 @@ class OutboxWriter:
                 "checkout_id": event.checkout_id,
                 "payload": event.payload(),
                 "occurred_at": _clock.now(),
-                "published_at": None,
                 "traceparent": current_traceparent(),
             },
         )
@@ -129,31 +127,25 @@ def _message(row: Any) -> OutboxMessage:
         checkout_id=row.checkout_id,
         payload=row.payload,
         occurred_at=row.occurred_at,
-        published_at=row.published_at,
         traceparent=row.traceparent,
     )
 
 
 class OutboxReader:
-    """What a relay needs: the oldest unpublished events, and a way to mark them published."""
+    """What a relay needs: the oldest events, and a way to delete them once published."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def unpublished(self, limit: int = 100) -> list[OutboxMessage]:
         rows = self._session.execute(
-            select(outbox)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.occurred_at, outbox.c.event_id)
-            .limit(limit)
+            select(outbox).order_by(outbox.c.occurred_at, outbox.c.event_id).limit(limit)
         )
         return [_message(row) for row in rows]
 
     def backlog(self) -> int:
-        """How many events wait to be published (an index-only count: the relay's index holds only them)."""
-        count: int = self._session.execute(
-            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-        ).scalar_one()
+        """How many events wait to be published."""
+        count: int = self._session.execute(select(func.count()).select_from(outbox)).scalar_one()
         return count
 
     def for_checkout(self, checkout_id: str) -> list[OutboxMessage]:
@@ -162,66 +154,46 @@ class OutboxReader:
         )
         return [_message(row) for row in rows]
 
-    def mark_published(self, event_ids: Sequence[uuid.UUID]) -> None:
-        """Mark the rows of ``event_ids``, each sent as the relay reads it: the canonical text on
+    def delete_published(self, event_ids: Sequence[uuid.UUID]) -> None:
+        """Delete the rows of ``event_ids``, each sent as the relay reads it: the canonical text on
         PostgreSQL, its 32 hex digits where there is no uuid type (SQLAlchemy's ``Uuid`` on SQLite and
         MariaDB)."""
         canonical = self._backend() == "postgresql"
-        self.mark_stored_ids_published(
+        self.delete_published_stored_ids(
             [str(event_id) if canonical else event_id.hex for event_id in event_ids]
         )
 
-    def mark_stored_ids_published(self, stored_ids: Sequence[str]) -> None:
-        """Mark the rows whose ``event_id`` the relay read as ``stored_ids``: text on every backend (as
+    def delete_published_stored_ids(self, stored_ids: Sequence[str]) -> None:
+        """Delete the rows whose ``event_id`` the relay read as ``stored_ids``: text on every backend (as
         stored on SQLite and MariaDB, cast to text on PostgreSQL). They go back as they came, with no
         UUID built or converted per id, which was the relay's largest cost per row."""
         if not stored_ids:
             return
         backend = self._backend()
         if backend == "postgresql":
-            self._session.execute(_MARK_ANY_ID, {"event_ids": list(stored_ids), "now": utc_now()})
+            self._session.execute(_DELETE_ANY_ID, {"event_ids": list(stored_ids)})
         elif backend == "sqlite":
-            self._session.execute(_MARK_JSON_IDS, {"event_ids": json.dumps(stored_ids), "now": utc_now()})
+            self._session.execute(_DELETE_JSON_IDS, {"event_ids": json.dumps(stored_ids)})
         else:
-            self._session.execute(_MARK_STORED_IDS, {"event_ids": list(stored_ids), "now": utc_now()})
-
-    def purge_published(self, before: datetime, limit: int) -> int:
-        """Delete up to ``limit`` events published before ``before``; how many were deleted.
-
-        No index serves published rows on PostgreSQL and SQLite (the relay's index holds only the
-        unpublished ones, and one more would make every mark dearer), so the rows are found by a
-        scan. The scan stops at ``limit`` matches, and the oldest rows come first in the table, so
-        a chunk costs little until the last one of a purge, which passes over the rest once.
-        """
-        return delete_chunk(self._session, outbox, outbox.c.published_at < before, outbox.c.event_id, limit)
+            self._session.execute(_DELETE_STORED_IDS, {"event_ids": list(stored_ids)})
 
     def _backend(self) -> str:
         return self._session.get_bind().dialect.name
 
 
-# The relay's marking, built once (it runs for every batch; building it cost more than running it):
+# The relay's deletes, built once (one runs for every batch; building it cost more than running it):
 # on PostgreSQL the ids' text as one array, cast to uuid[] by the server; on SQLite as one JSON array
 # that json_each unpacks (rendering an expanding IN list of a thousand ids was a quarter of the
-# marking's CPU); on MariaDB as an expanding IN list of the ids as stored.
-_MARK_ANY_ID = (
-    update(outbox)
-    .where(
-        outbox.c.event_id
-        == any_(cast(bindparam("event_ids", type_=postgresql.ARRAY(Text)), postgresql.ARRAY(Uuid)))
-    )
-    .values(published_at=bindparam("now"))
+# deleting's CPU); on MariaDB as an expanding IN list of the ids as stored.
+_DELETE_ANY_ID = delete(outbox).where(
+    outbox.c.event_id
+    == any_(cast(bindparam("event_ids", type_=postgresql.ARRAY(Text)), postgresql.ARRAY(Uuid)))
 )
-_MARK_JSON_IDS = (
-    update(outbox)
-    .where(
-        type_coerce(outbox.c.event_id, String).in_(
-            select(column("value")).select_from(func.json_each(bindparam("event_ids"))).scalar_subquery()
-        )
+_DELETE_JSON_IDS = delete(outbox).where(
+    type_coerce(outbox.c.event_id, String).in_(
+        select(column("value")).select_from(func.json_each(bindparam("event_ids"))).scalar_subquery()
     )
-    .values(published_at=bindparam("now"))
 )
-_MARK_STORED_IDS = (
-    update(outbox)
-    .where(type_coerce(outbox.c.event_id, String).in_(bindparam("event_ids", expanding=True)))
-    .values(published_at=bindparam("now"))
+_DELETE_STORED_IDS = delete(outbox).where(
+    type_coerce(outbox.c.event_id, String).in_(bindparam("event_ids", expanding=True))
 )

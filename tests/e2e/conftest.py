@@ -30,6 +30,7 @@ from checkout_saga.processes import Supervisor
 from checkout_saga.stack import start_stack
 from tests.databases import new_database
 from tests.e2e.otlp_receiver import SpanStore, otlp_receiver
+from tests.e2e.outbox_ledger import start_recording
 from tests.settings import TestServers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,6 +216,8 @@ def stack(
         supervisor = Supervisor(tmp / "log")
         try:
             start_stack(layout, supervisor, ROOT / "bpmn", verbose=False)
+            for service in SERVICE_NAMES:
+                start_recording(layout.database_url(service))
             channel = grpc.insecure_channel(f"127.0.0.1:{layout.ports.engine_grpc}")
             with httpx.Client(timeout=40.0) as http:
                 yield Stack(layout, supervisor, http, GatewayStub(channel), spans)  # type: ignore[no-untyped-call]

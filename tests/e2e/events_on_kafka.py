@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from events.topics import SERVICE_TOPICS
 from services.common.database import Database
 from services.common.outbox import OutboxMessage, OutboxReader
 from tests.e2e.conftest import Stack
+from tests.e2e.outbox_ledger import written
 
 ROOT = Path(__file__).resolve().parents[2]
 RELAYED = SERVICE_NAMES
@@ -36,15 +36,20 @@ def outbox(stack: Stack, service: str, checkout_id: str) -> list[OutboxMessage]:
         database.dispose()
 
 
-def published_at(stack: Stack, checkout_id: str, event_type: str) -> datetime | None:
-    """When the order service's ``event_type`` event of the checkout was marked published."""
-    (message,) = [m for m in outbox(stack, "order", checkout_id) if m.event_type == event_type]
-    return message.published_at
+def written_by(stack: Stack, service: str, checkout_id: str) -> list[tuple[uuid.UUID, str]]:
+    """Every event the service wrote for the checkout, published or not: (id, type), oldest first."""
+    return written(stack.layout.database_url(service), checkout_id)
+
+
+def still_in_outbox(stack: Stack, checkout_id: str, event_type: str) -> bool:
+    """Whether the order service's ``event_type`` event of the checkout waits to be published (the
+    relay deletes what it published)."""
+    return any(m.event_type == event_type for m in outbox(stack, "order", checkout_id))
 
 
 @contextmanager
 def outbox_locked_against_writes(stack: Stack, service: str) -> Iterator[None]:
-    """Hold PostgreSQL's EXCLUSIVE lock on the service's outbox: reads go on, updates wait."""
+    """Hold PostgreSQL's EXCLUSIVE lock on the service's outbox: reads go on, deletes wait."""
     engine = create_engine(stack.layout.database_url(service))
     locked, release = threading.Event(), threading.Event()
 
@@ -139,8 +144,8 @@ def follow_ups_written(stack: Stack, completed: list[str]) -> None:
     is drained."""
 
     def followed(checkout_id: str) -> bool:
-        cart_events = [m.event_type for m in outbox(stack, "cart", checkout_id)]
-        return bool(outbox(stack, "loyalty", checkout_id)) and "CartCheckedOut" in cart_events
+        cart_events = [event_type for _, event_type in written_by(stack, "cart", checkout_id)]
+        return bool(written_by(stack, "loyalty", checkout_id)) and "CartCheckedOut" in cart_events
 
     until(lambda: all(followed(checkout_id) for checkout_id in completed), "the completed orders' follow-ups")
     outboxes_drained(stack)
@@ -156,7 +161,7 @@ def assert_arrived_in_order(
         reader = TopicReader(bootstrap, SERVICE_TOPICS[service], since_ms)
         try:
             for checkout in checkouts:
-                written = [m.event_id for m in outbox(stack, service, checkout["id"])]
+                written = [event_id for event_id, _ in written_by(stack, service, checkout["id"])]
                 if checkout["status"] == "COMPLETED":
                     assert written, f"{service} wrote nothing for completed checkout {checkout['id']}"
                 reader.read_until(

@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from gateway.adapters.database import PACKAGE, connect
 from gateway.adapters.orm import metadata
 from services.common.database import Database
-from services.common.migrations import current_revisions, downgrade_to_base, head_revisions, upgrade_to_head
+from services.common.migrations import current_revisions, downgrade_to, head_revisions, upgrade_to_head
 from tests.integration.gateway.conftest import gateway_settings
 
 
@@ -36,6 +36,6 @@ def test_the_migrated_schema_is_the_models_schema(database: Database) -> None:
 def test_the_migrations_can_be_undone(database: Database) -> None:
     upgrade_to_head(database.engine, PACKAGE)
 
-    downgrade_to_base(database.engine, PACKAGE)
+    downgrade_to(database.engine, PACKAGE, "base")
 
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}

@@ -28,7 +28,6 @@ from events.transport.ports import OutgoingRecord
 from services.common.database import Database
 from services.common.migrations import upgrade_to_head
 from services.common.sqltypes import utc_now
-from services.common.tables import outbox
 from services.common.uow import UnitOfWork
 
 GROUP = "metrics-group"
@@ -92,16 +91,6 @@ def test_published_events_leave_the_backlog_and_count_as_published(
 
     assert value(registry, "outbox_backlog_events", service="inventory") == 0
     assert value(registry, "outbox_relay_published_events_total", service="inventory") == 3
-
-
-def test_events_deleted_past_their_retention_count_as_purged(database: Database, relay: OutboxRelay) -> None:
-    write_events(database, 3)
-    relay.drain()
-    with database.engine.begin() as connection:
-        connection.execute(update(outbox).values(published_at=utc_now() - timedelta(days=30)))
-    relay.purge()
-
-    assert value(relay_registry([relay]), "outbox_relay_purged_events_total", service="inventory") == 3
 
 
 def test_the_lease_shows_whether_this_relay_publishes(database: Database, relay: OutboxRelay) -> None:

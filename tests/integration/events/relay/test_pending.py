@@ -1,4 +1,4 @@
-"""The relay's read of unpublished outbox rows, on every backend: the payload as stored, spliced into
+"""The relay's read of the outbox rows still to publish, on every backend: the payload as stored, spliced into
 an envelope that consumers parse back to exactly what the service wrote."""
 
 from __future__ import annotations
@@ -63,12 +63,12 @@ def test_pending_events_come_oldest_first_and_stop_at_the_limit(database: Databa
     assert [parse_envelope(r.value).payload for r in pending.records] == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
-def test_marking_by_the_ids_as_read_marks_exactly_the_rows_read(database: Database) -> None:
+def test_deleting_by_the_ids_as_read_deletes_exactly_the_rows_read(database: Database) -> None:
     write_numbered_events(database, "chk-3", 5)
     with database.read_sessions.begin() as session:
         pending = pending_events(session, "inventory", "inventory.events", 3)
     with database.write_sessions.begin() as session:
-        OutboxReader(session).mark_stored_ids_published(pending.stored_ids)
+        OutboxReader(session).delete_published_stored_ids(pending.stored_ids)
     with database.read_sessions.begin() as session:
         left = pending_events(session, "inventory", "inventory.events", 10)
 

@@ -96,7 +96,6 @@ def test_reservation_prices_every_item_and_writes_one_event(cart: Cart) -> None:
 
     events = cart.events(checkout)
     assert [(e["event_type"], e["schema_version"]) for e in events] == [("CartReserved", 1)]
-    assert events[0]["published_at"] is None
     assert events[0]["payload"]["provisional_total"] == money(6480)
     assert events[0]["payload"]["items"] == body["items"]
     assert cart.http.get(f"/v1/reservations/{checkout}").json() == body

@@ -6,7 +6,6 @@ and the status check still refuses what no version of the code writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -17,25 +16,12 @@ from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.exc import DBAPIError
 
 from services.cart.adapters.orm import metadata
-from services.common.database import Database
-from services.common.migrations import alembic_config, downgrade_to_base, upgrade_to_head
+from services.common.migrations import alembic_config, downgrade_to, upgrade_to_head
 from services.common.tables import kit_metadata
-from tests.integration.services.conftest import new_database
+from tests.integration.services.support import migrate
 from tests.unit.services.support import unique
 
 PACKAGE = "services.cart"
-
-
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    database = Database.connect(new_database(request, str(request.param)))
-    yield database.engine
-    database.dispose()
-
-
-def migrate(engine: Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(PACKAGE, connection), revision)
 
 
 def insert_reservation(engine: Engine, status: str) -> str:
@@ -88,12 +74,12 @@ def test_migrations_go_up_down_and_up_and_match_the_models(engine: Engine) -> No
         table.to_metadata(expected)
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), expected) == []
-    downgrade_to_base(engine, PACKAGE)
+    downgrade_to(engine, PACKAGE, "base")
     upgrade_to_head(engine, PACKAGE)
 
 
 def test_reservations_written_before_version_4_keep_their_status_and_lines(engine: Engine) -> None:
-    migrate(engine, "0003")
+    migrate(engine, PACKAGE, "0003")
     reserved, released = insert_reservation(engine, "RESERVED"), insert_reservation(engine, "RELEASED")
     insert_line(engine, reserved)
     upgrade_to_head(engine, PACKAGE)

@@ -29,7 +29,7 @@ from services.common.errors import Rejection
 from services.common.idempotency.fingerprint import request_fingerprint
 from services.common.idempotency.retention import forget_keys
 from services.common.idempotency.runner import IdempotentRequest, run_idempotently
-from services.common.migrations import current_revisions, downgrade_to_base, head_revisions, upgrade_to_head
+from services.common.migrations import current_revisions, downgrade_to, head_revisions, upgrade_to_head
 from services.common.outbox import OutboxReader
 from services.common.reply import Reply
 from services.common.tables import idempotency_keys, kit_metadata, outbox
@@ -70,7 +70,7 @@ def test_migrations_go_up_down_and_up_and_match_the_models(
         with database.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), expected)
         assert diff == []
-        downgrade_to_base(database.engine, package)
+        downgrade_to(database.engine, package, "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
         upgrade_to_head(database.engine, package)
         assert {"idempotency_keys", "outbox", "audit_log"} <= set(inspect(database.engine).get_table_names())
@@ -194,13 +194,12 @@ def test_outbox_reader_and_audit_log(database: Database) -> None:
             ("Noted", 1, {"note": "a"}),
             ("Noted", 1, {"note": "b"}),
         ]
-        assert all(m.occurred_at.tzinfo is UTC and m.published_at is None for m in messages)
-        OutboxReader(uow.session).mark_published([messages[0].event_id])
+        assert all(m.occurred_at.tzinfo is UTC for m in messages)
+        OutboxReader(uow.session).delete_published([messages[0].event_id])
         uow.commit()
     with UnitOfWork(database, read_only=True) as uow:
-        unpublished = {m.event_id for m in OutboxReader(uow.session).unpublished(limit=1000)}
-        assert messages[1].event_id in unpublished
-        assert messages[0].event_id not in unpublished
+        left = OutboxReader(uow.session).for_checkout(checkout)
+        assert [m.event_id for m in left] == [messages[1].event_id]
         entries = AuditLog(uow.session).entries(checkout)
     assert [(e.action, e.outcome, e.details) for e in entries] == [
         ("test.undo", "NOOP_NOTHING_TO_COMPENSATE", {"why": "nothing"})
@@ -209,33 +208,7 @@ def test_outbox_reader_and_audit_log(database: Database) -> None:
 
 LONG_AGO = datetime(1999, 12, 31, tzinfo=UTC)
 CUTOFF = datetime(2000, 1, 1, tzinfo=UTC)
-"""Before any other test's rows were published: the purge touches this test's rows only."""
-
-
-def test_purging_deletes_only_events_published_before_the_cutoff_a_chunk_at_a_time(
-    database: Database,
-) -> None:
-    checkout = unique("chk")
-    with UnitOfWork(database) as uow:
-        for n in range(5):
-            uow.outbox.add(Noted(checkout, f"n{n}"))
-        uow.commit()
-    with UnitOfWork(database) as uow:
-        messages = OutboxReader(uow.session).for_checkout(checkout)
-        OutboxReader(uow.session).mark_published([m.event_id for m in messages[:4]])
-        long_ago = outbox.c.event_id.in_([m.event_id for m in messages[:3]])
-        uow.session.execute(update(outbox).where(long_ago).values(published_at=LONG_AGO))
-        uow.commit()
-
-    with UnitOfWork(database) as uow:
-        chunks = [OutboxReader(uow.session).purge_published(CUTOFF, 2) for _ in range(3)]
-        uow.commit()
-
-    assert chunks == [2, 1, 0]
-    with UnitOfWork(database, read_only=True) as uow:
-        left = OutboxReader(uow.session).for_checkout(checkout)
-    # Published recently, and never published (its occurred_at as old as the others'): both kept.
-    assert [(m.payload["note"], m.published_at is None) for m in left] == [("n3", False), ("n4", True)]
+"""Before any other test's rows were written: a purge touches this test's rows only."""
 
 
 def test_a_groups_inbox_forgets_only_its_own_events_applied_before_the_cutoff(database: Database) -> None:

@@ -44,9 +44,7 @@ def test_an_award_credits_whole_units_and_writes_one_event(loyalty: Loyalty) -> 
     }
     assert loyalty.account(customer) == {"customer_id": customer, "balance": 19, "awarded": 19, "revoked": 0}
     events = loyalty.events(checkout)
-    assert [(e["event_type"], e["schema_version"], e["published_at"]) for e in events] == [
-        ("PointsAwarded", 1, None)
-    ]
+    assert [(e["event_type"], e["schema_version"]) for e in events] == [("PointsAwarded", 1)]
     assert events[0]["payload"] == {
         "award_id": award["award_id"],
         "checkout_id": checkout,

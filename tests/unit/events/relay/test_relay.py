@@ -12,21 +12,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from events.envelope import parse_envelope
 from events.readiness import NOT_STARTED
-from events.relay.relay import OutboxRelay
+from events.relay.relay import OutboxRelay, SchemaMismatch
 from events.relay.settings import RelaySettings
 from events.topics import topic_specs
 from events.transport.local_log import LocalLogTransport
 from events.transport.ports import ConsumedRecord, OutgoingRecord, PublishFailed, TransactionalPublisher
-from services.common import purge as purge_module
 from services.common.database import Database
-from services.common.migrations import upgrade_to_head
+from services.common.migrations import downgrade_to, upgrade_to_head
 from services.common.outbox import OutboxReader
 from services.common.sqltypes import utc_now
-from services.common.tables import outbox, outbox_relay_lease
+from services.common.tables import outbox_relay_lease
 from services.common.uow import UnitOfWork
 from tests.waiting import eventually
 
@@ -96,7 +95,7 @@ def test_published_events_arrive_in_write_order_per_checkout(
     assert notes == [f"n{i}" for i in range(30)]
 
 
-def test_published_rows_are_marked_and_not_published_again(
+def test_published_rows_are_deleted_and_not_published_again(
     database: Database, transport: LocalLogTransport
 ) -> None:
     write(database, Noted("chk-1", "a"), Noted("chk-2", "b"))
@@ -178,7 +177,7 @@ def test_run_drains_the_outbox_until_stopped(database: Database, transport: Loca
     assert len(read_all(transport)) == 10
 
 
-def test_drain_publishes_batch_after_batch_in_order_and_marks_them_all(
+def test_drain_publishes_batch_after_batch_in_order_and_deletes_them_all(
     database: Database, transport: LocalLogTransport
 ) -> None:
     write(database, *(Noted("chk-1", f"n{i}") for i in range(7)))
@@ -209,7 +208,7 @@ class Interfering:
         self._publisher.close()
 
 
-def test_a_failed_publish_stops_the_drain_with_the_batches_before_it_marked_and_it_not(
+def test_a_failed_publish_stops_the_drain_with_the_batches_before_it_deleted_and_it_not(
     database: Database, transport: LocalLogTransport
 ) -> None:
     write(database, *(Noted("chk-1", f"n{i}") for i in range(7)))
@@ -234,7 +233,7 @@ def test_a_relay_keeps_its_lease_through_a_publish_longer_than_the_lease(
         publishing = pool.submit(holder.publish_once)
         time.sleep(0.6)  # twice the lease: it would have expired without renewal
         standby_published = relay(database, transport, "relay-b", lease_seconds=0.3).publish_once()
-        assert publishing.result() == 1  # marked: the lease was still the holder's
+        assert publishing.result() == 1  # deleted: the lease was still the holder's
 
     assert standby_published == 0
     assert unpublished(database) == 0
@@ -267,78 +266,39 @@ def test_after_a_failed_publish_a_relay_asks_the_database_before_publishing_agai
     assert [parse_envelope(r.value).payload["note"] for r in read_all(transport)] == ["a", "b"]
 
 
-def published_days_ago(database: Database, days: float) -> None:
-    """As if every published row had gone out ``days`` ago."""
-    moment = utc_now() - timedelta(days=days)
-    with database.engine.begin() as connection:
-        connection.execute(
-            update(outbox).where(outbox.c.published_at.is_not(None)).values(published_at=moment)
-        )
-
-
-def notes_left(database: Database) -> list[str]:
-    with database.engine.connect() as connection:
-        payloads = connection.execute(select(outbox.c.payload).order_by(outbox.c.occurred_at)).scalars()
-        return [payload["note"] for payload in payloads]
-
-
-def test_the_lease_holder_deletes_events_published_before_the_retention_window_a_chunk_at_a_time(
-    database: Database, transport: LocalLogTransport, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(purge_module, "CHUNK", 2)
-    holder = relay(database, transport, keep_published_days=7)
-    write(database, *(Noted("chk-1", f"old{i}") for i in range(5)))
-    holder.drain()
-    published_days_ago(database, 8)
-    write(database, Noted("chk-1", "recent"))
-    holder.drain()
-    write(database, Noted("chk-1", "waiting"))
-
-    assert holder.purge() == 5
-    assert holder.purged_total == 5
-    assert notes_left(database) == ["recent", "waiting"]
-
-
-def test_a_running_relay_purges_as_soon_as_it_starts(
+def test_a_relay_publishes_nothing_until_the_database_is_at_its_schema(
     database: Database, transport: LocalLogTransport
 ) -> None:
+    downgrade_to(
+        database.engine, "services.inventory", "0004"
+    )  # the previous release's schema, rows marked when sent
     write(database, Noted("chk-1", "a"))
-    relay(database, transport).drain()
-    published_days_ago(database, 30)
-    worker = relay(database, transport, idle_poll_seconds=0.01)
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,))
-    thread.start()
-    try:
-        purged = eventually(lambda: notes_left(database) == [])
-    finally:
-        stop.set()
-        thread.join()
-    assert purged
+    worker = relay(database, transport)
+
+    with pytest.raises(SchemaMismatch, match="expects"):
+        worker.publish_once()
+    assert read_all(transport) == []
+
+    upgrade_to_head(database.engine, "services.inventory")
+    assert worker.publish_once() == 1
 
 
-@pytest.mark.parametrize(
-    ("keep_days", "published_days"),
-    [(7, 6), (0, 3650)],
-    ids=["published within the retention window", "a retention of zero keeps them for ever"],
-)
-def test_events_not_past_their_retention_are_kept(
-    database: Database, transport: LocalLogTransport, keep_days: float, published_days: float
+def test_a_relay_gives_its_lease_up_when_the_schema_changes_under_it(
+    database: Database, transport: LocalLogTransport
 ) -> None:
-    holder = relay(database, transport, keep_published_days=keep_days)
+    holder = relay(database, transport, "relay-a", lease_seconds=1.0)
     write(database, Noted("chk-1", "a"))
-    holder.drain()
-    published_days_ago(database, published_days)
-    assert holder.purge() == 0
-    assert notes_left(database) == ["a"]
+    assert holder.publish_once() == 1
+    downgrade_to(database.engine, "services.inventory", "0004")
+    time.sleep(0.6)  # past half the lease: the holder goes back to the database to renew it
 
+    with pytest.raises(SchemaMismatch):
+        holder.publish_once()
+    assert not holder.holds_lease
 
-def test_a_relay_without_the_lease_deletes_nothing(database: Database, transport: LocalLogTransport) -> None:
-    write(database, Noted("chk-1", "a"))
-    relay(database, transport, "relay-a").drain()
-    published_days_ago(database, 30)
-    assert relay(database, transport, "relay-b").purge() == 0
-    assert notes_left(database) == ["a"]
+    upgrade_to_head(database.engine, "services.inventory")
+    write(database, Noted("chk-1", "b"))
+    assert relay(database, transport, "relay-b").publish_once() == 1  # no wait for the lease to expire
 
 
 def test_drain_publishes_nothing_while_another_relay_holds_the_lease(
