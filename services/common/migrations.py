@@ -9,7 +9,8 @@ pointing at ``<service package>:migrations``. A service's ``migrations/env.py`` 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from alembic import command, context
 from alembic.config import Config
@@ -36,44 +37,52 @@ def _lock_name(package: str) -> str:
     return f"migrate:{package}"
 
 
-def _take_lock(connection: Connection, package: str) -> None:
-    backend = connection.dialect.name
-    if backend == "postgresql":
-        key = zlib.crc32(_lock_name(package).encode())
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-    elif backend in ("mysql", "mariadb"):
-        got = connection.execute(
-            text("SELECT GET_LOCK(:name, :wait)"), {"name": _lock_name(package), "wait": _LOCK_WAIT_SECONDS}
-        ).scalar()
-        if got != 1:
-            raise TimeoutError(f"could not take the migration lock of {package}")
+@contextmanager
+def _migrating(engine: Engine, package: str) -> Iterator[Connection]:
+    """A connection in a transaction, under ``package``'s migration lock until that transaction ended.
 
-
-def _release_lock(connection: Connection, package: str) -> None:
-    if connection.dialect.name in ("mysql", "mariadb"):
-        connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(package)})
+    The lock must outlive the commit: a replica that took it while the last migration's
+    ``alembic_version`` update was still uncommitted would run that migration again. PostgreSQL's
+    advisory transaction lock ends with the transaction by itself. MariaDB's ``GET_LOCK`` belongs to
+    the session, so it is taken before the transaction and released after it (MariaDB commits at
+    every DDL statement anyway).
+    """
+    with engine.connect() as connection:
+        backend = connection.dialect.name
+        if backend in ("mysql", "mariadb"):
+            got = connection.execute(
+                text("SELECT GET_LOCK(:name, :wait)"),
+                {"name": _lock_name(package), "wait": _LOCK_WAIT_SECONDS},
+            ).scalar()
+            connection.commit()
+            if got != 1:
+                raise TimeoutError(f"could not take the migration lock of {package}")
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(package)})
+                connection.commit()
+        else:
+            with connection.begin():
+                if backend == "postgresql":
+                    key = zlib.crc32(_lock_name(package).encode())
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+                yield connection
 
 
 def upgrade_to_head(engine: Engine, package: str) -> None:
     """Apply every migration of ``package`` not yet applied, under the migration lock."""
-    with engine.begin() as connection:
-        _take_lock(connection, package)
-        try:
-            command.upgrade(alembic_config(package, connection), "head")
-        finally:
-            _release_lock(connection, package)
+    with _migrating(engine, package) as connection:
+        command.upgrade(alembic_config(package, connection), "head")
 
 
 def downgrade_to(engine: Engine, package: str, revision: str) -> None:
     """Undo the migrations of ``package`` after ``revision`` (``base``: all of them), under the
     migration lock: what going back to a previous release needs first, since that release refuses a
     schema newer than its own (tests prove the downgrades work)."""
-    with engine.begin() as connection:
-        _take_lock(connection, package)
-        try:
-            command.downgrade(alembic_config(package, connection), revision)
-        finally:
-            _release_lock(connection, package)
+    with _migrating(engine, package) as connection:
+        command.downgrade(alembic_config(package, connection), revision)
 
 
 def current_revisions(engine: Engine) -> set[str]:
