@@ -33,7 +33,9 @@ def alembic_config(package: str, connection: Connection | None = None) -> Config
     return config
 
 
-def _lock_name(package: str) -> str:
+def lock_name(package: str) -> str:
+    """The name of ``package``'s migration lock (MariaDB ``GET_LOCK``; its CRC-32 is PostgreSQL's
+    advisory lock key)."""
     return f"migrate:{package}"
 
 
@@ -52,7 +54,7 @@ def _migrating(engine: Engine, package: str) -> Iterator[Connection]:
         if backend in ("mysql", "mariadb"):
             got = connection.execute(
                 text("SELECT GET_LOCK(:name, :wait)"),
-                {"name": _lock_name(package), "wait": _LOCK_WAIT_SECONDS},
+                {"name": lock_name(package), "wait": _LOCK_WAIT_SECONDS},
             ).scalar()
             connection.commit()
             if got != 1:
@@ -61,12 +63,12 @@ def _migrating(engine: Engine, package: str) -> Iterator[Connection]:
                 with connection.begin():
                     yield connection
             finally:
-                connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(package)})
+                connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": lock_name(package)})
                 connection.commit()
         else:
             with connection.begin():
                 if backend == "postgresql":
-                    key = zlib.crc32(_lock_name(package).encode())
+                    key = zlib.crc32(lock_name(package).encode())
                     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
                 yield connection
 

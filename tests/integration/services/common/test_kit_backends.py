@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import MetaData, inspect, select, update
+from sqlalchemy import Engine, MetaData, event, inspect, select, text, update
 
 from events.consumer.inbox import Inbox, create_inbox, inbox
 from services.common.audit import AuditLog, AuditOutcome
@@ -29,7 +30,13 @@ from services.common.errors import Rejection
 from services.common.idempotency.fingerprint import request_fingerprint
 from services.common.idempotency.retention import forget_keys
 from services.common.idempotency.runner import IdempotentRequest, run_idempotently
-from services.common.migrations import current_revisions, downgrade_to, head_revisions, upgrade_to_head
+from services.common.migrations import (
+    current_revisions,
+    downgrade_to,
+    head_revisions,
+    lock_name,
+    upgrade_to_head,
+)
 from services.common.outbox import OutboxReader
 from services.common.reply import Reply
 from services.common.tables import idempotency_keys, kit_metadata, outbox
@@ -94,6 +101,50 @@ def test_replicas_starting_together_migrate_once(request: pytest.FixtureRequest,
 
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(start, range(4))) == [head_revisions("services.inventory")] * 4
+
+
+def migration_lock_is_free(engine: Engine, package: str) -> bool:
+    """Asked from another session, as a waiting replica would find it."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            key = zlib.crc32(lock_name(package).encode())
+            query = text("SELECT pg_try_advisory_xact_lock(:key)")  # taken, if free, until this commit
+            return bool(connection.execute(query, {"key": key}).scalar())
+        return (
+            connection.execute(text("SELECT IS_FREE_LOCK(:name)"), {"name": lock_name(package)}).scalar() == 1
+        )
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_the_migration_lock_is_held_until_the_migrations_have_committed(
+    request: pytest.FixtureRequest, server: str
+) -> None:
+    """Else a replica taking the lock between its release and the commit reads the previous version
+    and runs the last migration again."""
+    package = "services.inventory"
+    database = Database.connect(new_database(request, server))
+    observer = Database.connect(database.engine.url)
+    versions_written = False
+    free_at_commit: list[bool] = []
+
+    @event.listens_for(database.engine, "before_cursor_execute")
+    def note_version_writes(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        nonlocal versions_written
+        versions_written |= "alembic_version" in statement and not statement.lstrip().startswith("SELECT")
+
+    @event.listens_for(database.engine, "commit")
+    def check_the_lock(_conn: Any) -> None:
+        nonlocal versions_written
+        if versions_written:
+            free_at_commit.append(migration_lock_is_free(observer.engine, package))
+            versions_written = False
+
+    try:
+        upgrade_to_head(database.engine, package)
+    finally:
+        database.dispose()
+        observer.dispose()
+    assert free_at_commit == [False]
 
 
 @dataclass(frozen=True)
