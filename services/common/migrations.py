@@ -75,8 +75,13 @@ def _migrating(engine: Engine, package: str) -> Iterator[Connection]:
 
 def upgrade_to_head(engine: Engine, package: str) -> None:
     """Apply every migration of ``package`` not yet applied, under the migration lock."""
+    upgrade_to(engine, package, "head")
+
+
+def upgrade_to(engine: Engine, package: str, revision: str) -> None:
+    """Apply the migrations of ``package`` up to ``revision``, under the migration lock."""
     with _migrating(engine, package) as connection:
-        command.upgrade(alembic_config(package, connection), "head")
+        command.upgrade(alembic_config(package, connection), revision)
 
 
 def downgrade_to(engine: Engine, package: str, revision: str) -> None:

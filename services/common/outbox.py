@@ -132,16 +132,11 @@ def _message(row: Any) -> OutboxMessage:
 
 
 class OutboxReader:
-    """What a relay needs: the oldest events, and a way to delete them once published."""
+    """What a relay needs beside its batch read (``events/relay/pending.py``): how many events wait,
+    and a way to delete them once published; and a checkout's events, for those who inspect them."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-
-    def unpublished(self, limit: int = 100) -> list[OutboxMessage]:
-        rows = self._session.execute(
-            select(outbox).order_by(outbox.c.occurred_at, outbox.c.event_id).limit(limit)
-        )
-        return [_message(row) for row in rows]
 
     def backlog(self) -> int:
         """How many events wait to be published."""

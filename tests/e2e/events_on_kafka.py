@@ -74,7 +74,7 @@ def unpublished(stack: Stack, service: str) -> int:
     database = Database.connect(stack.layout.database_url(service))
     try:
         with database.read_sessions.begin() as session:
-            return len(OutboxReader(session).unpublished(limit=10_000))
+            return OutboxReader(session).backlog()
     finally:
         database.dispose()
 

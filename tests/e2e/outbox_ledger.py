@@ -10,8 +10,9 @@ schema are untouched, only watched.
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
-from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, select, text
+from sqlalchemy import Column, Engine, MetaData, String, Table, Uuid, create_engine, select, text
 
 from services.common.sqltypes import UtcDateTime
 
@@ -36,16 +37,19 @@ _TRIGGERS = {
 _TRIGGERS["mariadb"] = _TRIGGERS["mysql"]
 
 
+@cache
+def _engine(database_url: str) -> Engine:
+    """One engine per database for the whole session: the tests poll the ledger every tenth of a second."""
+    return create_engine(database_url)
+
+
 def start_recording(database_url: str) -> None:
     """From now on, copy every event the service writes into ``outbox_written``."""
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text(_COPY_EMPTY))
-            for statement in _TRIGGERS[engine.dialect.name]:
-                connection.execute(text(statement))
-    finally:
-        engine.dispose()
+    engine = _engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(_COPY_EMPTY))
+        for statement in _TRIGGERS[engine.dialect.name]:
+            connection.execute(text(statement))
 
 
 def written(database_url: str, checkout_id: str) -> list[tuple[uuid.UUID, str]]:
@@ -55,9 +59,5 @@ def written(database_url: str, checkout_id: str) -> list[tuple[uuid.UUID, str]]:
         .where(outbox_written.c.checkout_id == checkout_id)
         .order_by(outbox_written.c.occurred_at, outbox_written.c.event_id)
     )
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return [(event_id, event_type) for event_id, event_type in connection.execute(query)]
-    finally:
-        engine.dispose()
+    with _engine(database_url).connect() as connection:
+        return [(event_id, event_type) for event_id, event_type in connection.execute(query)]

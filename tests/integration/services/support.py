@@ -23,10 +23,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
-from alembic import command
 from sqlalchemy import Engine, select
 
-from services.common.migrations import alembic_config
 from services.common.tables import audit_log, idempotency_keys, outbox
 from tests.unit.services.support import LiveServer
 
@@ -179,9 +177,3 @@ class ServiceTables:
         query = select(idempotency_keys.c.key).where(idempotency_keys.c.key == key)
         with self.db.connect() as connection:
             return connection.execute(query).first() is not None
-
-
-def migrate(engine: Engine, package: str, revision: str) -> None:
-    """Take the database of ``package`` (``services.cart``) up to ``revision``."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(package, connection), revision)

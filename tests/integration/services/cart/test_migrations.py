@@ -16,9 +16,8 @@ from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.exc import DBAPIError
 
 from services.cart.adapters.orm import metadata
-from services.common.migrations import alembic_config, downgrade_to, upgrade_to_head
+from services.common.migrations import alembic_config, downgrade_to, upgrade_to, upgrade_to_head
 from services.common.tables import kit_metadata
-from tests.integration.services.support import migrate
 from tests.unit.services.support import unique
 
 PACKAGE = "services.cart"
@@ -79,7 +78,7 @@ def test_migrations_go_up_down_and_up_and_match_the_models(engine: Engine) -> No
 
 
 def test_reservations_written_before_version_4_keep_their_status_and_lines(engine: Engine) -> None:
-    migrate(engine, PACKAGE, "0003")
+    upgrade_to(engine, PACKAGE, "0003")
     reserved, released = insert_reservation(engine, "RESERVED"), insert_reservation(engine, "RELEASED")
     insert_line(engine, reserved)
     upgrade_to_head(engine, PACKAGE)

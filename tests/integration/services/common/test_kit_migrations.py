@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, inspect, select, update
 
-from services.common.migrations import downgrade_to
+from services.common.migrations import downgrade_to, upgrade_to
 from services.common.tables import outbox
-from tests.integration.services.support import migrate
 
 PACKAGE = "services.inventory"
 BEFORE, WITH_V4 = "0004", "0005"
@@ -52,17 +51,17 @@ def index_names(engine: Engine) -> set[str]:
 def test_the_upgrade_deletes_the_events_marked_published_and_keeps_those_still_to_publish(
     engine: Engine,
 ) -> None:
-    migrate(engine, PACKAGE, BEFORE)
+    upgrade_to(engine, PACKAGE, BEFORE)
     ids = write_as_version_3(engine, sent=MOMENT, waiting=None, also_waiting=None)
 
-    migrate(engine, PACKAGE, WITH_V4)
+    upgrade_to(engine, PACKAGE, WITH_V4)
 
     assert event_ids_left(engine) == {ids["waiting"], ids["also_waiting"]}
     assert index_names(engine) == {"ix_outbox_occurred_at_event_id"}
 
 
 def test_the_previous_release_still_writes_and_marks_its_events_after_the_upgrade(engine: Engine) -> None:
-    migrate(engine, PACKAGE, WITH_V4)
+    upgrade_to(engine, PACKAGE, WITH_V4)
 
     ids = write_as_version_3(engine, waiting=None, sent=None)
     with engine.begin() as connection:
@@ -77,9 +76,9 @@ def test_the_previous_release_still_writes_and_marks_its_events_after_the_upgrad
 def test_the_downgrade_keeps_every_event_left_and_brings_back_the_indexes_of_version_3(
     engine: Engine,
 ) -> None:
-    migrate(engine, PACKAGE, BEFORE)
+    upgrade_to(engine, PACKAGE, BEFORE)
     ids = write_as_version_3(engine, waiting=None)
-    migrate(engine, PACKAGE, WITH_V4)
+    upgrade_to(engine, PACKAGE, WITH_V4)
 
     downgrade_to(engine, PACKAGE, BEFORE)
 

@@ -83,7 +83,7 @@ def read_all(transport: LocalLogTransport, group: str = "reader") -> list[Consum
 
 def unpublished(database: Database) -> int:
     with database.read_sessions.begin() as session:
-        return len(OutboxReader(session).unpublished(1000))
+        return OutboxReader(session).backlog()
 
 
 def test_published_events_arrive_in_write_order_per_checkout(
