@@ -85,7 +85,13 @@ def register(
         if handler_type not in held:
             worker.task(task_type=handler_type)(_handler(handled if handled is not None else []))
     for announcement in ANNOUNCEMENTS:  # the lifecycle message events: nothing to publish here
-        worker.task(task_type=announcement)(_handler([]))
+        if announcement not in held:
+            complete(worker, announcement)
+
+
+def complete(worker: ZeebeWorker, job_type: str) -> None:
+    """A stand-in that completes ``job_type``'s jobs and writes nothing (for a job type held before)."""
+    worker.task(task_type=job_type)(_handler([]))
 
 
 def _step(result: dict[str, Any], *, throw: str | None, incident: bool) -> Any:
