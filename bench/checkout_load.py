@@ -76,15 +76,23 @@ class Run:
     """From the first checkout's start to the last one's terminal status."""
 
 
+def api_client(gateway: str, key: str, max_connections: int | None) -> httpx.AsyncClient:
+    """The API client's HTTP client: its key, and a timeout beyond the longest long-poll."""
+    return httpx.AsyncClient(
+        base_url=gateway,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60.0,
+        limits=httpx.Limits(max_connections=max_connections),
+    )
+
+
 async def drive(gateway: str, key: str, seconds: float, clients: int, failing_share: float) -> Run:
     """Closed loop: ``clients`` loops, each starting a checkout when its last one ended, for ``seconds``."""
     results: list[Result] = []
     began = time.perf_counter()
     stop_at = began + seconds
     rng = random.Random(7)
-    limits = httpx.Limits(max_connections=clients * 2)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=60.0, limits=limits) as http:
+    async with api_client(gateway, key, clients * 2) as http:
 
         async def client(index: int) -> None:
             while time.perf_counter() < stop_at:
@@ -101,11 +109,9 @@ async def offer(gateway: str, key: str, seconds: float, rate: float, failing_sha
     its terminal status; the latency runs from the moment a checkout was due."""
     results: list[Result] = []
     rng = random.Random(11)
-    headers = {"Authorization": f"Bearer {key}"}
     # Every checkout in flight holds a connection while it long-polls; an overloaded stack must show as
     # latency, not as a queue for connections in this process.
-    limits = httpx.Limits(max_connections=None)
-    async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=60.0, limits=limits) as http:
+    async with api_client(gateway, key, None) as http:
 
         async def checkout(index: int, due: float, happy: bool) -> None:
             late = time.perf_counter() - due

@@ -3,8 +3,9 @@
 A relay publishes only while it holds the lease and deletes the rows it published only if it still
 holds it, checked in the deleting transaction. The fencing token grows at every change of holder, so
 a relay that paused past its lease (a long GC, a frozen VM) and woke up after another took over
-cannot delete rows: its ``confirm`` fails. It may still have published a batch the new holder publishes again;
-consumers de-duplicate by event id, which they must do anyway (the outbox and Kafka commit apart).
+cannot delete rows: its ``confirm`` fails. It may still have published a batch the new holder
+publishes again; consumers de-duplicate by event id, which they must do anyway (the outbox and Kafka
+commit apart).
 """
 
 from __future__ import annotations

@@ -34,9 +34,13 @@ def alembic_config(package: str, connection: Connection | None = None) -> Config
 
 
 def lock_name(package: str) -> str:
-    """The name of ``package``'s migration lock (MariaDB ``GET_LOCK``; its CRC-32 is PostgreSQL's
-    advisory lock key)."""
+    """The name of ``package``'s migration lock on MariaDB (``GET_LOCK``)."""
     return f"migrate:{package}"
+
+
+def advisory_lock_key(package: str) -> int:
+    """The key of ``package``'s migration lock on PostgreSQL (an advisory lock): its name's CRC-32."""
+    return zlib.crc32(lock_name(package).encode())
 
 
 @contextmanager
@@ -68,7 +72,7 @@ def _migrating(engine: Engine, package: str) -> Iterator[Connection]:
         else:
             with connection.begin():
                 if backend == "postgresql":
-                    key = zlib.crc32(lock_name(package).encode())
+                    key = advisory_lock_key(package)
                     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
                 yield connection
 

@@ -2,8 +2,9 @@
 
 Use cases hand domain events to :class:`OutboxWriter` inside their unit of work; a relay (in
 ``events/``) later reads the rows with :class:`OutboxReader`, publishes them to Kafka and deletes
-them: every row in the outbox is an event still to publish. Domain events need no import from here: anything with ``event_type``,
-``schema_version``, ``checkout_id`` and ``payload()`` is one (:class:`DomainEvent`).
+them: every row in the outbox is an event still to publish. Domain events need no import from here:
+anything with ``event_type``, ``schema_version``, ``checkout_id`` and ``payload()`` is one
+(:class:`DomainEvent`).
 """
 
 from __future__ import annotations

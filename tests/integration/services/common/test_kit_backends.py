@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
-import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from services.common.idempotency.fingerprint import request_fingerprint
 from services.common.idempotency.retention import forget_keys
 from services.common.idempotency.runner import IdempotentRequest, run_idempotently
 from services.common.migrations import (
+    advisory_lock_key,
     current_revisions,
     downgrade_to,
     head_revisions,
@@ -107,7 +107,7 @@ def migration_lock_is_free(engine: Engine, package: str) -> bool:
     """Asked from another session, as a waiting replica would find it."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            key = zlib.crc32(lock_name(package).encode())
+            key = advisory_lock_key(package)
             query = text("SELECT pg_try_advisory_xact_lock(:key)")  # taken, if free, until this commit
             return bool(connection.execute(query, {"key": key}).scalar())
         return (

@@ -269,9 +269,8 @@ def test_after_a_failed_publish_a_relay_asks_the_database_before_publishing_agai
 def test_a_relay_publishes_nothing_until_the_database_is_at_its_schema(
     database: Database, transport: LocalLogTransport
 ) -> None:
-    downgrade_to(
-        database.engine, "services.inventory", "0004"
-    )  # the previous release's schema, rows marked when sent
+    # The previous release's schema, whose relay marks the rows it sent.
+    downgrade_to(database.engine, "services.inventory", "0004")
     write(database, Noted("chk-1", "a"))
     worker = relay(database, transport)
 
