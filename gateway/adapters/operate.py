@@ -16,7 +16,6 @@ when tracing is on, as the httpx instrumentation's was.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import ssl as ssl_
@@ -181,14 +180,16 @@ class OperateClient:
     async def snapshot(self, key: int) -> ProcessSnapshot:
         """Everything the checkout document needs about instance ``key``.
 
-        Variables are read after the elements: a step's output variables are stored no later than the
-        next element starts, so a document that shows an element never lacks what led to it (read
-        together, a late variables read could miss the quote of a step already shown as done).
+        Each read comes after the one it must agree with. The elements are read after the instance:
+        an instance that shows an incident, or its end, then never comes with elements that do not
+        (read together, the instance could be the newer of the two, and a FAILED checkout showed no
+        step stuck). Variables are read after the elements: a step's output variables are stored no
+        later than the next element starts, so a document that shows an element never lacks what led
+        to it (read together, a late variables read could miss the quote of a step already shown as
+        done).
         """
-        instance, nodes = await asyncio.gather(
-            self.instance(key),
-            self._search_all("/v1/flownode-instances/search", {"processInstanceKey": key}),
-        )
+        instance = await self.instance(key)
+        nodes = await self._search_all("/v1/flownode-instances/search", {"processInstanceKey": key})
         variables = await self._variables(key)
         flow_nodes = [parse_flow_node(node) for node in nodes]
         stuck = instance is not None and (instance.incident or any(n.incident for n in flow_nodes))
